@@ -1,0 +1,102 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { MAX_MESSAGE_BYTES } from '../src/protocol.js';
+import { ClipLibrary } from './clips/clip-library.js';
+import type { Logger } from './log.js';
+import { Playout } from './playout/playout.js';
+import { Timeline } from './playout/timeline.js';
+import { WebRtcViewer } from './outputs/webrtc/webrtc-viewer.js';
+import { ViewerSession } from './signaling/viewer-session.js';
+
+export interface AvatarServerOptions {
+  port: number;
+  host: string;
+  /** Folder a lip-sync generator drops clips into; the built-in demo clips play when absent. */
+  clipsDir?: string;
+  /** Idle loop clip; defaults to `idle.mp4` in the clips folder, else the built-in one. */
+  idleClip?: string;
+  cacheDir: string;
+  /** Extra host addresses for ICE (e.g. a public address in front of this machine). */
+  announcedAddresses: string[];
+  log: Logger;
+}
+
+export interface AvatarServer {
+  port: number;
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+const SERVER_NAME = 'avatar-player reference server';
+const HEARTBEAT_MS = 15_000;
+
+export async function startAvatarServer(options: AvatarServerOptions): Promise<AvatarServer> {
+  const { log } = options;
+  const library = await ClipLibrary.open({ ...options, log: log.child('clips') });
+  const playout = new Playout(new Timeline(library.queue));
+  const sessions = new Set<ViewerSession>();
+  const createViewer = (events: ConstructorParameters<typeof WebRtcViewer>[2]) =>
+    new WebRtcViewer(playout, { announcedAddresses: options.announcedAddresses, profileLevelId: library.profileLevelId }, events, log.child('webrtc'));
+
+  const http = createServer((request, response) => serveHttp(request, response, () => ({ ok: true, viewers: sessions.size, queued: library.queue.length })));
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (pathOf(request) !== '/ws') return void socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      const session = new ViewerSession(ws, createViewer, SERVER_NAME, log.child('session'), (ended) => sessions.delete(ended));
+      sessions.add(session);
+      keepAlive(ws);
+    });
+  });
+
+  playout.start();
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.host, resolve);
+  });
+  const { port } = http.address() as AddressInfo;
+  return {
+    port,
+    wsUrl: `ws://${formatHost(options.host)}:${port}/ws`,
+    async close() {
+      playout.stop();
+      await library.close();
+      for (const session of sessions) session.close(1001, 'server shutting down');
+      wss.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+function serveHttp(request: IncomingMessage, response: ServerResponse, health: () => object): void {
+  response.setHeader('Access-Control-Allow-Origin', '*');
+  if (request.method === 'GET' && pathOf(request) === '/health') {
+    response.setHeader('Content-Type', 'application/json');
+    response.end(JSON.stringify(health()));
+    return;
+  }
+  response.statusCode = 404;
+  response.end('not found\n');
+}
+
+/** Terminates sockets whose peer vanished without a close, so that their viewers do not leak. */
+function keepAlive(ws: WebSocket): void {
+  let alive = true;
+  ws.on('pong', () => (alive = true));
+  const timer = setInterval(() => {
+    if (!alive) return ws.terminate();
+    alive = false;
+    ws.ping();
+  }, HEARTBEAT_MS);
+  ws.on('close', () => clearInterval(timer));
+}
+
+function pathOf(request: IncomingMessage): string {
+  return new URL(request.url ?? '/', 'http://host').pathname;
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

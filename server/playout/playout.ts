@@ -1,0 +1,62 @@
+import { performance } from 'node:perf_hooks';
+import type { Timeline, TimelineSample } from './timeline.js';
+
+export type SampleListener = (sample: TimelineSample) => void;
+
+/** Longest sleep between checks, so that a late timer never holds samples back for long. */
+const MAX_SLEEP_MS = 20;
+
+/** Milliseconds since the Unix epoch, from a monotonic source. */
+export function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * Plays a timeline in real time: each sample is handed to every listener when the wall clock
+ * reaches its pts. `epochMs` is the wall-clock time of pts 0, so pts ↔ wall clock is one addition.
+ */
+export class Playout {
+  readonly epochMs = wallClockMs();
+  private readonly listeners = new Set<SampleListener>();
+  private pending: TimelineSample;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly timeline: Timeline) {
+    this.pending = timeline.next();
+  }
+
+  start(): void {
+    if (!this.timer) this.tick();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  subscribe(listener: SampleListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Wall-clock time (ms since the Unix epoch) at which the sample with this pts is sent. */
+  wallClockOf(pts: number): number {
+    return this.epochMs + pts * 1000;
+  }
+
+  /** The stream position that is due now. */
+  positionNow(): number {
+    return (wallClockMs() - this.epochMs) / 1000;
+  }
+
+  private tick = (): void => {
+    const now = wallClockMs();
+    while (this.wallClockOf(this.pending.pts) <= now) {
+      const sample = this.pending;
+      this.pending = this.timeline.next();
+      for (const listener of this.listeners) listener(sample);
+    }
+    const sleep = Math.min(MAX_SLEEP_MS, Math.max(1, this.wallClockOf(this.pending.pts) - now));
+    this.timer = setTimeout(this.tick, sleep);
+  };
+}

@@ -1,0 +1,157 @@
+import type { AudioSample, Clip, VideoSample } from '../clips/clip.js';
+
+/** Audio is the master clock: clip boundaries fall on whole 48 kHz samples, so the timeline never drifts. */
+const AUDIO_RATE = 48000;
+const MAX_EMPTY_CLIPS = 100;
+
+export interface TimelineVideoSample extends VideoSample {
+  kind: 'video';
+  /** Presentation time on the stream timeline, in seconds. */
+  pts: number;
+  clip: Clip;
+  /** Counts clips played since the timeline began; changes at every splice. */
+  clipSequence: number;
+}
+
+export interface TimelineAudioSample extends AudioSample {
+  kind: 'audio';
+  pts: number;
+  clip: Clip;
+  clipSequence: number;
+}
+
+export type TimelineSample = TimelineVideoSample | TimelineAudioSample;
+
+export interface ScheduledClip {
+  clip: Clip;
+  /** The clip may be cut at its next keyframe when something else is waiting (the idle loop). */
+  interruptible: boolean;
+}
+
+export interface ClipScheduler {
+  next(): ScheduledClip;
+  hasPending(): boolean;
+}
+
+interface PlayingClip extends ScheduledClip {
+  sequence: number;
+  /** Where the clip starts on the timeline, in 48 kHz ticks. */
+  startTicks: number;
+  /** Audio ticks emitted so far, relative to the clip start. */
+  audioTicks: number;
+  videoIndex: number;
+  audioIndex: number;
+  videoEnd: number;
+  audioEnd: number;
+  cut: boolean;
+}
+
+/**
+ * One continuous stream timeline built from clips played back to back.
+ * Each clip lasts exactly as long as its audio; its video is cut (or its last frame held) to match,
+ * and the next clip starts on its first keyframe right where the audio ended: no gap, no overlap.
+ * Video is delayed by the Opus pre-skip, because a WebRTC receiver plays those priming samples too.
+ */
+export class Timeline {
+  private playing: PlayingClip;
+  private sequence = 0;
+
+  constructor(private readonly scheduler: ClipScheduler) {
+    this.playing = this.begin(scheduler.next(), 0);
+  }
+
+  /** The next sample in presentation order. */
+  next(): TimelineSample {
+    this.cutIfWaited();
+    for (let skipped = 0; this.finished(); skipped++) {
+      if (skipped > MAX_EMPTY_CLIPS) throw new Error('the scheduler keeps handing out clips without audio');
+      this.playing = this.begin(this.scheduler.next(), this.endTicks());
+    }
+    const video = this.peekVideo();
+    const audio = this.peekAudio();
+    if (video && (!audio || video.pts <= audio.pts)) {
+      this.playing.videoIndex++;
+      return video;
+    }
+    // finished() is false and video is absent, so audio is present
+    const sample = audio as TimelineAudioSample;
+    this.playing.audioIndex++;
+    this.playing.audioTicks += ticksOf(sample.duration);
+    return sample;
+  }
+
+  /** Timeline position, in seconds, of the end of what has been handed out so far. */
+  get position(): number {
+    return this.endTicks() / AUDIO_RATE;
+  }
+
+  private begin(scheduled: ScheduledClip, startTicks: number): PlayingClip {
+    const { clip } = scheduled;
+    return {
+      ...scheduled,
+      sequence: this.sequence++,
+      startTicks,
+      audioTicks: 0,
+      videoIndex: 0,
+      audioIndex: 0,
+      videoEnd: videoSamplesWithin(clip.videoSamples, clip.duration - clip.audio.preSkip / AUDIO_RATE),
+      audioEnd: clip.audioSamples.length,
+      cut: false,
+    };
+  }
+
+  private finished(): boolean {
+    return this.playing.audioIndex >= this.playing.audioEnd;
+  }
+
+  private endTicks(): number {
+    return this.playing.startTicks + this.playing.audioTicks;
+  }
+
+  /** Cuts an interruptible clip at its next unplayed keyframe once another clip is waiting. */
+  private cutIfWaited(): void {
+    const p = this.playing;
+    if (!p.interruptible || p.cut || !this.scheduler.hasPending()) return;
+    p.cut = true;
+    const played = p.audioTicks / AUDIO_RATE;
+    const samples = p.clip.videoSamples;
+    let keyframe = p.videoIndex;
+    while (keyframe < p.videoEnd && !(samples[keyframe]!.keyframe && samples[keyframe]!.time >= played)) keyframe++;
+    if (keyframe >= p.videoEnd) return;
+    // Frames are far longer than the pre-skip, so the frame before the cut still ends before the audio does.
+    const cutTime = samples[keyframe]!.time;
+    p.videoEnd = keyframe;
+    p.audioEnd = Math.max(p.audioIndex, audioSamplesBefore(p.clip.audioSamples, cutTime));
+  }
+
+  private peekVideo(): TimelineVideoSample | undefined {
+    const p = this.playing;
+    if (p.videoIndex >= p.videoEnd) return undefined;
+    const sample = p.clip.videoSamples[p.videoIndex]!;
+    const ticks = p.startTicks + p.clip.audio.preSkip + ticksOf(sample.time);
+    return { ...sample, kind: 'video', pts: ticks / AUDIO_RATE, clip: p.clip, clipSequence: p.sequence };
+  }
+
+  private peekAudio(): TimelineAudioSample | undefined {
+    const p = this.playing;
+    if (p.audioIndex >= p.audioEnd) return undefined;
+    const sample = p.clip.audioSamples[p.audioIndex]!;
+    return { ...sample, kind: 'audio', pts: (p.startTicks + p.audioTicks) / AUDIO_RATE, clip: p.clip, clipSequence: p.sequence };
+  }
+}
+
+function ticksOf(seconds: number): number {
+  return Math.round(seconds * AUDIO_RATE);
+}
+
+function videoSamplesWithin(samples: VideoSample[], duration: number): number {
+  let end = 0;
+  while (end < samples.length && samples[end]!.time < duration) end++;
+  return end;
+}
+
+function audioSamplesBefore(samples: AudioSample[], time: number): number {
+  let end = 0;
+  while (end < samples.length && samples[end]!.time < time) end++;
+  return end;
+}

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { RawData, WebSocket } from 'ws';
+import { CloseCode, PROTOCOL_VERSION, type ClientMessage, type IceCandidate, type ProtocolErrorCode, type ServerMessage } from '../../src/protocol.js';
+import { encodeMessage, parseClientMessage } from '../../src/protocol-validation.js';
+import type { Logger } from '../log.js';
+import type { WebRtcViewer, WebRtcViewerEvents } from '../outputs/webrtc/webrtc-viewer.js';
+
+/** A client that keeps sending bad messages is cut off rather than logged forever. */
+const MAX_BAD_MESSAGES = 20;
+const HELLO_TIMEOUT_MS = 10_000;
+
+export type WebRtcViewerFactory = (events: WebRtcViewerEvents) => WebRtcViewer;
+
+type Phase = 'awaiting-hello' | 'negotiating' | 'awaiting-answer' | 'streaming' | 'closed';
+
+/**
+ * One signaling WebSocket: validates every message, walks the v1 flow (hello → welcome → offer →
+ * answer, candidates both ways) and owns the viewer it creates. Nothing a client sends can reach
+ * another client's session.
+ */
+export class ViewerSession {
+  readonly id = randomUUID();
+  private phase: Phase = 'awaiting-hello';
+  private viewer: WebRtcViewer | undefined;
+  private readonly earlyCandidates: (IceCandidate | null)[] = [];
+  private readonly earlyLocalCandidates: (IceCandidate | null)[] = [];
+  private badMessages = 0;
+  private handling: Promise<void> = Promise.resolve();
+  private readonly helloTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly createViewer: WebRtcViewerFactory,
+    private readonly serverName: string,
+    private readonly log: Logger,
+    private readonly onClosed: (session: ViewerSession) => void,
+  ) {
+    socket.on('message', (data, isBinary) => this.receive(data, isBinary));
+    socket.on('close', () => this.dispose());
+    socket.on('error', (error) => this.log.warn(`socket error: ${error.message}`));
+    this.helloTimer = setTimeout(() => this.close(CloseCode.policyViolation, 'no hello in time'), HELLO_TIMEOUT_MS);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.phase === 'closed') return;
+    this.socket.close(code, reason);
+    this.dispose();
+  }
+
+  private dispose(): void {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    clearTimeout(this.helloTimer);
+    this.viewer?.close();
+    this.onClosed(this);
+  }
+
+  private receive(data: RawData, isBinary: boolean): void {
+    if (isBinary) return this.reject('bad-message', 'binary frames are media and only flow from the server');
+    const parsed = parseClientMessage(rawToString(data));
+    if (!parsed.ok) return this.reject(parsed.error.code, parsed.error.message);
+    const message = parsed.message;
+    // One message at a time: a candidate must not overtake the answer it belongs to.
+    this.handling = this.handling
+      .then(() => this.handle(message))
+      .catch((error: unknown) => {
+        this.log.error(`handling ${message.type}: ${String(error)}`);
+        this.sendError('internal', `could not handle ${message.type}`, false);
+      });
+  }
+
+  private async handle(message: ClientMessage): Promise<void> {
+    switch (message.type) {
+      case 'hello':
+        return this.onHello(message.transport);
+      case 'answer':
+        return this.onAnswer(message.sdp);
+      case 'candidate':
+        return this.onCandidate(message.candidate);
+      case 'ping':
+        return this.send({ v: PROTOCOL_VERSION, type: 'pong', id: message.id, t0: message.t0, t1: Date.now() });
+      case 'keyframe':
+        return this.log.debug('keyframe requested: the next one is at most one GOP away');
+      case 'bye':
+        return this.close(CloseCode.normal, 'bye');
+    }
+  }
+
+  private async onHello(transport: string): Promise<void> {
+    if (this.phase !== 'awaiting-hello') return this.reject('out-of-order', 'hello was already received');
+    if (transport !== 'webrtc') return this.reject('unsupported-transport', `transport ${transport} is not served`);
+    clearTimeout(this.helloTimer);
+    this.phase = 'negotiating';
+    this.send({ v: PROTOCOL_VERSION, type: 'welcome', session: this.id, server: this.serverName, iceServers: [] });
+    this.viewer = this.createViewer({
+      onLocalCandidate: (candidate) => this.sendCandidate(candidate),
+      onConnected: () => this.log.info('media flowing'),
+      onFailed: (reason) => this.sendError('internal', `WebRTC failed: ${reason}`, false),
+    });
+    const sdp = await this.viewer.createOffer();
+    if (this.phase !== 'negotiating') return;
+    this.send({ v: PROTOCOL_VERSION, type: 'offer', sdp });
+    this.phase = 'awaiting-answer';
+    for (const candidate of this.earlyLocalCandidates.splice(0)) {
+      if (!candidate || !sdp.includes(candidate.candidate)) this.sendCandidate(candidate);
+    }
+  }
+
+  /** Candidates gathered while the offer was being made follow it, unless the offer already lists them. */
+  private sendCandidate(candidate: IceCandidate | null): void {
+    if (this.phase === 'negotiating') this.earlyLocalCandidates.push(candidate);
+    else this.send({ v: PROTOCOL_VERSION, type: 'candidate', candidate });
+  }
+
+  private async onAnswer(sdp: string): Promise<void> {
+    if (this.phase !== 'awaiting-answer' || !this.viewer) return this.reject('out-of-order', 'answer before the offer');
+    this.phase = 'streaming';
+    await this.viewer.acceptAnswer(sdp);
+    for (const candidate of this.earlyCandidates.splice(0)) await this.viewer.addRemoteCandidate(candidate);
+  }
+
+  private async onCandidate(candidate: IceCandidate | null): Promise<void> {
+    if (this.phase === 'awaiting-hello') return this.reject('out-of-order', 'candidate before hello');
+    if (this.phase !== 'streaming') {
+      this.earlyCandidates.push(candidate);
+      return;
+    }
+    await this.viewer?.addRemoteCandidate(candidate);
+  }
+
+  private reject(code: ProtocolErrorCode, message: string): void {
+    this.log.warn(`rejected a message (${code}): ${message}`);
+    this.badMessages++;
+    const fatal = this.badMessages >= MAX_BAD_MESSAGES;
+    this.sendError(code, message, fatal);
+    if (fatal) this.close(CloseCode.policyViolation, 'too many bad messages');
+  }
+
+  private sendError(code: ProtocolErrorCode, message: string, fatal: boolean): void {
+    this.send({ v: PROTOCOL_VERSION, type: 'error', code, message, fatal });
+  }
+
+  private send(message: ServerMessage): void {
+    if (this.phase !== 'closed' && this.socket.readyState === this.socket.OPEN) this.socket.send(encodeMessage(message));
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data as ArrayBuffer).toString('utf8');
+}

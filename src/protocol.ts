@@ -1,0 +1,150 @@
+/**
+ * The avatar signaling protocol, version 1: the one place where its message shapes are declared.
+ * Player and reference server both import these types; docs/protocol.md describes the same on the wire.
+ *
+ * Every message is a JSON object sent as a WebSocket text frame, with `v: 1` and a `type`.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Text frames larger than this are refused by both sides (close code 1009). */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** Media paths a session can ask for. */
+export type TransportKind = 'webrtc';
+
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** An ICE candidate as the browser serialises it; `null` in a `candidate` message means end of candidates. */
+export interface IceCandidate {
+  /** One candidate line with its "candidate:" prefix (as RTCIceCandidate.candidate), or "" for end of a generation. */
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+// ---- client → server ----
+
+/** First message of a session: which media path the client wants. */
+export interface HelloMessage {
+  v: 1;
+  type: 'hello';
+  transport: TransportKind;
+  token?: string;
+}
+
+/** The client's SDP answer to the server's `offer`. */
+export interface AnswerMessage {
+  v: 1;
+  type: 'answer';
+  sdp: string;
+}
+
+/** A trickled ICE candidate; sent in both directions. */
+export interface CandidateMessage {
+  v: 1;
+  type: 'candidate';
+  candidate: IceCandidate | null;
+}
+
+/** Keep-alive and clock-offset probe; `t0` is the client's clock in ms. */
+export interface PingMessage {
+  v: 1;
+  type: 'ping';
+  id: number;
+  t0: number;
+}
+
+/** Asks the server for a fresh keyframe (e.g. after the decoder lost sync). */
+export interface KeyframeRequestMessage {
+  v: 1;
+  type: 'keyframe';
+}
+
+/** Ends the session; sent in both directions. */
+export interface ByeMessage {
+  v: 1;
+  type: 'bye';
+  reason?: string;
+}
+
+export type ClientMessage =
+  | HelloMessage
+  | AnswerMessage
+  | CandidateMessage
+  | PingMessage
+  | KeyframeRequestMessage
+  | ByeMessage;
+
+export type ClientMessageType = ClientMessage['type'];
+
+// ---- server → client ----
+
+/** The server's reply to `hello`. */
+export interface WelcomeMessage {
+  v: 1;
+  type: 'welcome';
+  /** Opaque id of this session, for logs. */
+  session: string;
+  /** Name and version of the server software, e.g. "avatar-server/0.1.0". */
+  server: string;
+  /** ICE servers the client should use (e.g. TURN with short-lived credentials); may be empty. */
+  iceServers: IceServer[];
+}
+
+/** The server's SDP offer (in v1 the server is always the offerer). */
+export interface OfferMessage {
+  v: 1;
+  type: 'offer';
+  sdp: string;
+}
+
+/** `t1` is the server's wall clock (ms since the Unix epoch) when the ping was answered. */
+export interface PongMessage {
+  v: 1;
+  type: 'pong';
+  id: number;
+  t0: number;
+  t1: number;
+}
+
+export interface ErrorMessage {
+  v: 1;
+  type: 'error';
+  code: ProtocolErrorCode;
+  message: string;
+  /** When true the server closes the socket after this message. */
+  fatal: boolean;
+}
+
+export type ServerMessage = WelcomeMessage | OfferMessage | CandidateMessage | PongMessage | ErrorMessage | ByeMessage;
+
+export type ServerMessageType = ServerMessage['type'];
+
+// ---- errors and close codes ----
+
+export type ProtocolErrorCode =
+  | 'bad-json'
+  | 'bad-message'
+  | 'unknown-type'
+  | 'unsupported-version'
+  | 'too-large'
+  | 'out-of-order'
+  | 'unsupported-transport'
+  | 'unauthorized'
+  | 'internal';
+
+/** WebSocket close codes used by the protocol. */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  protocolError: 1002,
+  policyViolation: 1008,
+  tooLarge: 1009,
+  internalError: 1011,
+} as const;
