@@ -1,0 +1,201 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { parseConfig, type AttributeValues } from '../../src/config.js';
+import { PLAYER_EVENT_NAMES, type PlayerEventDetails, type PlayerEventName, type PlayerState } from '../../src/events.js';
+import type { IceServer, TransportKind } from '../../src/protocol.js';
+import { PlayerSession } from '../../src/session.js';
+import type { AvatarPlayerEventMap } from './avatar-player.events.js';
+import { styles } from './avatar-player.styles.js';
+
+/** Properties whose change means a new session (when one is wanted). */
+const SESSION_PROPERTIES = ['src', 'transports', 'iceServers', 'iceTransportPolicy', 'latency', 'token', 'debug'] as const;
+
+/** HTML boolean attribute, except that "false" also means false (so that autoplay="false" reads naturally). */
+function booleanAttribute(whenAbsent: boolean) {
+  return { fromAttribute: (value: string | null) => (value === null ? whenAbsent : value.trim().toLowerCase() !== 'false') };
+}
+
+/**
+ * A real-time talking-avatar player: connects to an avatar server and plays its stream.
+ *
+ * @event statechange - `{ state, previous }`: the player's state changed.
+ * @event transportchange - `{ transport, reason }`: the media path changed (null: none).
+ * @event firstframe - `{ transport, elapsedMs }`: the first video frame after `connect()` is on screen (once per connect).
+ * @event error - `{ code, message, fatal }`: something went wrong; `fatal` means the player gave up. Does not bubble.
+ * @event autoplayblocked - `{}`: sound was refused without a user gesture; the video plays muted.
+ *
+ * @csspart video - The `<video>` element.
+ * @csspart unmute-button - The button shown when autoplay with sound was refused.
+ *
+ * @cssproperty --avatar-player-background - Background behind the video.
+ * @cssproperty --avatar-player-object-fit - How the video fits the element (default `contain`).
+ */
+export class AvatarPlayer extends LitElement {
+  static override styles = styles;
+
+  static override properties = {
+    src: {},
+    transports: {},
+    iceServers: { attribute: 'ice-servers' },
+    iceTransportPolicy: { attribute: 'ice-transport-policy' },
+    latency: { type: Number },
+    muted: { converter: booleanAttribute(false) },
+    autoplay: { converter: booleanAttribute(true) },
+    token: {},
+    debug: { converter: booleanAttribute(false) },
+    unmuteNeeded: { state: true },
+  };
+
+  /** The avatar server's signaling WebSocket URL (ws: or wss:). */
+  declare src: string | null | undefined;
+  /** Media paths to use, in order, comma-separated (e.g. "webrtc"). */
+  declare transports: string | null | undefined;
+  /** ICE servers: a JSON array of RTCIceServer (attribute) or the array itself (property). */
+  declare iceServers: string | IceServer[] | null | undefined;
+  /** "all" (default) or "relay" (TURN only). */
+  declare iceTransportPolicy: string | null | undefined;
+  /** Target latency in ms. */
+  declare latency: number | null | undefined;
+  /** Starts without sound. */
+  declare muted: boolean;
+  /** Connects as soon as the element is on the page and has a src (default true; autoplay="false" to opt out). */
+  declare autoplay: boolean;
+  /** Access token sent to the server in `hello`. */
+  declare token: string | null | undefined;
+  /** Logs the player's decisions to the console. */
+  declare debug: boolean;
+  declare private unmuteNeeded: boolean;
+
+  private session: PlayerSession | undefined;
+  private unsubscribers: (() => void)[] = [];
+  /** connect()/disconnect() override autoplay; undefined: follow autoplay. */
+  private wanted: boolean | undefined;
+
+  constructor() {
+    super();
+    this.muted = false;
+    this.autoplay = true;
+    this.debug = false;
+    this.unmuteNeeded = false;
+  }
+
+  /** The player's state (reflected to the `state` attribute). */
+  get state(): PlayerState {
+    return this.session?.state ?? 'idle';
+  }
+
+  /** The media path in use, or null (reflected to the `transport` attribute). */
+  get transport(): TransportKind | null {
+    return this.session?.transport ?? null;
+  }
+
+  /** Connects (again), whatever `autoplay` says. */
+  connect(): void {
+    this.wanted = true;
+    if (this.session) this.session.connect();
+    else if (this.hasUpdated && this.isConnected) this.startSession();
+  }
+
+  /** Closes the connection and the media path; idempotent. */
+  disconnect(): void {
+    this.wanted = false;
+    this.stopSession();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.reflect('state', this.state);
+    if (this.hasUpdated) this.restartSession();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopSession();
+  }
+
+  protected override render() {
+    return html`<video part="video" playsinline></video>${this.unmuteNeeded
+        ? html`<button part="unmute-button" type="button" @click=${this.onUnmuteClick}>Unmute</button>`
+        : nothing}`;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('muted')) this.session?.setMuted(this.muted);
+    if (SESSION_PROPERTIES.some((name) => changed.has(name))) this.restartSession();
+    else if (changed.has('autoplay') && !this.session) this.restartSession();
+  }
+
+  private restartSession(): void {
+    this.stopSession();
+    if (this.isConnected && (this.wanted ?? this.autoplay) && this.src != null) this.startSession();
+  }
+
+  private startSession(): void {
+    const video = this.renderRoot.querySelector('video');
+    if (!video) return;
+    const { config, errors } = parseConfig(this.attributeValues());
+    const session = new PlayerSession({ config, configErrors: errors, video });
+    this.session = session;
+    this.unsubscribers = PLAYER_EVENT_NAMES.map((name) => session.on(name, (detail) => this.relay(name, detail)));
+    session.connect();
+  }
+
+  private stopSession(): void {
+    this.session?.disconnect();
+    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    this.session = undefined;
+    this.unmuteNeeded = false;
+    this.reflect('state', this.state);
+    this.reflect('transport', this.transport);
+  }
+
+  private relay<K extends PlayerEventName>(type: K, detail: PlayerEventDetails[K]): void {
+    this.reflect('state', this.state);
+    this.reflect('transport', this.transport);
+    if (type === 'autoplayblocked') this.unmuteNeeded = true;
+    // `error` does not bubble (like <video>'s): a bubbling one would reach window.onerror as if uncaught.
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: type !== 'error', composed: true }));
+  }
+
+  /** Reflected synchronously, so that event listeners read the new value from the attribute too. */
+  private reflect(name: 'state' | 'transport', value: string | null): void {
+    if (value === null) this.removeAttribute(name);
+    else if (this.getAttribute(name) !== value) this.setAttribute(name, value);
+  }
+
+  private attributeValues(): AttributeValues {
+    const text = (value: string | number | null | undefined) => (value == null ? null : String(value));
+    const flag = (value: boolean) => (value ? '' : 'false');
+    const iceServers = this.iceServers;
+    return {
+      src: text(this.src),
+      transports: text(this.transports),
+      'ice-servers': typeof iceServers === 'object' && iceServers !== null ? JSON.stringify(iceServers) : text(iceServers),
+      'ice-transport-policy': text(this.iceTransportPolicy),
+      latency: text(this.latency),
+      muted: flag(this.muted),
+      autoplay: flag(this.autoplay),
+      token: text(this.token),
+      debug: flag(this.debug),
+    };
+  }
+
+  private readonly onUnmuteClick = (): void => {
+    this.unmuteNeeded = false;
+    this.session?.setMuted(false);
+  };
+}
+
+export interface AvatarPlayer {
+  addEventListener<K extends keyof AvatarPlayerEventMap>(
+    type: K,
+    listener: (this: AvatarPlayer, event: AvatarPlayerEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof AvatarPlayerEventMap>(
+    type: K,
+    listener: (this: AvatarPlayer, event: AvatarPlayerEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+}

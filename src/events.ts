@@ -1,0 +1,82 @@
+/**
+ * The player's public events: names, detail types and stable error codes.
+ * The session emits them; the element re-dispatches them unchanged.
+ */
+
+import type { TransportKind } from './protocol.js';
+
+export type PlayerState = 'idle' | 'connecting' | 'playing' | 'reconnecting' | 'failed';
+
+/** Stable codes of `error` events; pages may switch on them. */
+export type PlayerErrorCode =
+  | 'invalid-attribute'
+  | 'signaling-unreachable'
+  | 'signaling-closed'
+  | 'protocol-error'
+  | 'server-error'
+  | 'webrtc-failed'
+  | 'media-error';
+
+/** Why the media path changed: the first one chosen, or none any more (disconnected or failed). */
+export type TransportChangeReason = 'first-choice' | 'stopped';
+
+export interface StateChangeDetail {
+  state: PlayerState;
+  previous: PlayerState;
+}
+
+export interface TransportChangeDetail {
+  /** The media path now in use; null when none is. */
+  transport: TransportKind | null;
+  reason: TransportChangeReason;
+}
+
+export interface FirstFrameDetail {
+  transport: TransportKind;
+  /** From `connect()` to the first frame presented on screen. */
+  elapsedMs: number;
+}
+
+export interface PlayerErrorDetail {
+  code: PlayerErrorCode;
+  message: string;
+  /** True when the player gave up: its state is then 'failed'. */
+  fatal: boolean;
+}
+
+/** Autoplay with sound was refused: the player plays muted and shows an unmute button. */
+export type AutoplayBlockedDetail = Record<string, never>;
+
+export interface PlayerEventDetails {
+  statechange: StateChangeDetail;
+  transportchange: TransportChangeDetail;
+  firstframe: FirstFrameDetail;
+  error: PlayerErrorDetail;
+  autoplayblocked: AutoplayBlockedDetail;
+}
+
+export type PlayerEventName = keyof PlayerEventDetails;
+
+export const PLAYER_EVENT_NAMES: readonly PlayerEventName[] = [
+  'statechange',
+  'transportchange',
+  'firstframe',
+  'error',
+  'autoplayblocked',
+];
+
+/** An error that carries a player error code across promise boundaries. */
+export class PlayerError extends Error {
+  constructor(
+    readonly code: PlayerErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PlayerError';
+  }
+}
+
+export function toPlayerError(error: unknown, fallback: PlayerErrorCode): PlayerError {
+  if (error instanceof PlayerError) return error;
+  return new PlayerError(fallback, error instanceof Error ? error.message : String(error));
+}
