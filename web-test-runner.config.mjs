@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { CHROMIUM_PATH, chromiumFlags } from './scripts/chromium.mjs';
 import { referenceServerPlugin } from './scripts/wtr-reference-server-plugin.mjs';
 
 const profileDir = mkdtempSync(join(tmpdir(), 'avatar-chromium-'));
@@ -17,18 +18,9 @@ if (!process.env.AVATAR_TEST_IP) {
 }
 
 const CHROMIUM_FLAGS = [
-  '--headless=new',
-  '--no-sandbox', // Chromium refuses to start as root with its sandbox on
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required',
-  `--user-data-dir=${profileDir}`,
-  // Host candidates show the namespace's test address rather than a random mDNS name, which the
-  // reference server could not resolve and the infra test could not check.
+  ...chromiumFlags(profileDir),
+  // Host candidates show the namespace's test address rather than a random mDNS name, so that the
+  // infra test can check it; bench/ runs with Chromium's default (mDNS names), as users' browsers do.
   '--disable-features=WebRtcHideLocalIpsWithMdns',
 ];
 
@@ -48,7 +40,7 @@ export default {
   browsers: [
     // PLATFORM.md: CHROME_PATH with the default launcher fails as root; a custom launcher does not.
     chromeLauncher({
-      launchOptions: { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS },
+      launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_FLAGS },
     }),
   ],
 };

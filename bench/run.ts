@@ -7,52 +7,20 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM_PATH, chromiumFlags } from '../scripts/chromium.mjs';
 import { createServer } from 'vite';
 import { startReferenceServer } from '../scripts/reference-server.mjs';
+import type { Bench, FirstFrame } from './page.js';
 import { summary } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const FPS_SECONDS = 10;
-const CHROMIUM_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required',
-];
 
-interface FirstFrame { elementMs: number; pageMs: number }
+type BenchWindow = Window & { bench: Bench };
 
-async function firstFrame(page: Page, src: string): Promise<FirstFrame> {
-  return page.evaluate(async (url) => {
-    const player = document.createElement('avatar-player');
-    const started = performance.now();
-    const result = new Promise<{ elementMs: number; pageMs: number }>((resolve, reject) => {
-      player.addEventListener('firstframe', (e) => resolve({ elementMs: (e as CustomEvent<{ elapsedMs: number }>).detail.elapsedMs, pageMs: performance.now() - started }));
-      player.addEventListener('error', (e) => reject(new Error(JSON.stringify((e as unknown as CustomEvent).detail))));
-      setTimeout(() => reject(new Error('no first frame in 15 s')), 15_000);
-    });
-    player.setAttribute('src', url);
-    document.body.append(player);
-    try {
-      return await result;
-    } finally {
-      player.remove();
-    }
-  }, src);
-}
-
-async function frameRate(page: Page, src: string, seconds: number): Promise<number> {
-  return page.evaluate(async ({ url, seconds }) => {
-    const player = document.createElement('avatar-player');
-    player.setAttribute('src', url);
-    document.body.append(player);
-    await new Promise((resolve) => player.addEventListener('firstframe', resolve, { once: true }));
-    const video = player.shadowRoot!.querySelector('video')!;
-    let frames = 0;
-    const count = () => { frames++; video.requestVideoFrameCallback(count); };
-    video.requestVideoFrameCallback(count);
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-    player.remove();
-    return frames / seconds;
-  }, { url: src, seconds });
+/** Calls a function of bench/page.ts; the code runs as written there, not as re-transpiled by Playwright. */
+function inPage<K extends keyof Bench>(page: Page, name: K, ...args: Parameters<Bench[K]>): Promise<Awaited<ReturnType<Bench[K]>>> {
+  return page.evaluate(({ name, args }) => ((window as unknown as BenchWindow).bench[name] as (...a: unknown[]) => Promise<never>)(...args), { name, args }) as never;
 }
 
 async function main(): Promise<void> {
@@ -61,17 +29,19 @@ async function main(): Promise<void> {
   const vite = await createServer({ configFile: false, root: process.cwd(), logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
   await vite.listen();
   const profile = await mkdtemp(join(tmpdir(), 'avatar-bench-'));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`] });
+  // Playwright takes the profile directory itself and refuses a --user-data-dir flag.
+  const flags = chromiumFlags(profile).filter((flag) => !flag.startsWith('--user-data-dir'));
+  const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: flags });
   try {
-    const page = await browser.newPage();
+    const page = browser.pages()[0] ?? (await browser.newPage());
     const address = vite.httpServer!.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     await page.goto(`http://127.0.0.1:${port}/bench/page.html`);
-    await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true);
-    await firstFrame(page, server.wsUrl); // warm-up: module loading and codec start-up are not what we measure
+    await page.waitForFunction('window.bench !== undefined');
+    await inPage(page, 'firstFrame', server.wsUrl); // warm-up: module loading and codec start-up are not what we measure
     const runs: FirstFrame[] = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await firstFrame(page, server.wsUrl));
-    const fps = await frameRate(page, server.wsUrl, FPS_SECONDS);
+    for (let i = 0; i < RUNS; i++) runs.push(await inPage(page, 'firstFrame', server.wsUrl));
+    const fps = await inPage(page, 'frameRate', server.wsUrl, FPS_SECONDS);
     await report(runs, fps);
   } finally {
     await browser.close();
