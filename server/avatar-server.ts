@@ -35,12 +35,12 @@ const HEARTBEAT_MS = 15_000;
 export async function startAvatarServer(options: AvatarServerOptions): Promise<AvatarServer> {
   const { log } = options;
   const library = await ClipLibrary.open({ ...options, log: log.child('clips') });
-  const playout = new Playout(new Timeline(library.queue));
+  const playout = new Playout(new Timeline(library.queue), (error) => log.error(`a viewer failed on a sample: ${String(error)}`));
   const sessions = new Set<ViewerSession>();
   const createViewer = (events: ConstructorParameters<typeof WebRtcViewer>[2]) =>
     new WebRtcViewer(playout, { announcedAddresses: options.announcedAddresses, profileLevelId: library.profileLevelId }, events, log.child('webrtc'));
 
-  const http = createServer((request, response) => serveHttp(request, response, () => ({ ok: true, viewers: sessions.size, queued: library.queue.length })));
+  const http = createServer((request, response) => serveHttp(request, response, () => ({ ok: true, viewers: sessions.size, queued: library.queue.length, nowPlaying: playout.nowPlaying })));
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (pathOf(request) !== '/ws') return void socket.end('HTTP/1.1 404 Not Found\r\n\r\n');

@@ -19,9 +19,13 @@ export class Playout {
   readonly epochMs = wallClockMs();
   private readonly listeners = new Set<SampleListener>();
   private pending: TimelineSample;
+  private sent: TimelineSample | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly timeline: Timeline) {
+  constructor(
+    private readonly timeline: Timeline,
+    private readonly onListenerError: (error: unknown) => void,
+  ) {
     this.pending = timeline.next();
   }
 
@@ -39,6 +43,11 @@ export class Playout {
     return () => this.listeners.delete(listener);
   }
 
+  /** The clip on air: the one whose sample was sent last. */
+  get nowPlaying(): string | undefined {
+    return this.sent?.clip.name;
+  }
+
   /** Wall-clock time (ms since the Unix epoch) at which the sample with this pts is sent. */
   wallClockOf(pts: number): number {
     return this.epochMs + pts * 1000;
@@ -49,12 +58,22 @@ export class Playout {
     return (wallClockMs() - this.epochMs) / 1000;
   }
 
+  /** One failing viewer must not stop the playout for the others. */
+  private deliver(listener: SampleListener, sample: TimelineSample): void {
+    try {
+      listener(sample);
+    } catch (error) {
+      this.onListenerError(error);
+    }
+  }
+
   private tick = (): void => {
     const now = wallClockMs();
     while (this.wallClockOf(this.pending.pts) <= now) {
       const sample = this.pending;
       this.pending = this.timeline.next();
-      for (const listener of this.listeners) listener(sample);
+      this.sent = sample;
+      for (const listener of this.listeners) this.deliver(listener, sample);
     }
     const sleep = Math.min(MAX_SLEEP_MS, Math.max(1, this.wallClockOf(this.pending.pts) - now));
     this.timer = setTimeout(this.tick, sleep);

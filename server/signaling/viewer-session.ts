@@ -55,18 +55,21 @@ export class ViewerSession {
     this.onClosed(this);
   }
 
+  /** One message at a time, in order: a candidate must not overtake the answer it belongs to. */
   private receive(data: RawData, isBinary: boolean): void {
+    this.handling = this.handling.then(() => this.process(data, isBinary));
+  }
+
+  private async process(data: RawData, isBinary: boolean): Promise<void> {
     if (isBinary) return this.reject('bad-message', 'binary frames are media and only flow from the server');
     const parsed = parseClientMessage(rawToString(data));
     if (!parsed.ok) return this.reject(parsed.error.code, parsed.error.message);
-    const message = parsed.message;
-    // One message at a time: a candidate must not overtake the answer it belongs to.
-    this.handling = this.handling
-      .then(() => this.handle(message))
-      .catch((error: unknown) => {
-        this.log.error(`handling ${message.type}: ${String(error)}`);
-        this.sendError('internal', `could not handle ${message.type}`, false);
-      });
+    try {
+      await this.handle(parsed.message);
+    } catch (error) {
+      this.log.error(`handling ${parsed.message.type}: ${String(error)}`);
+      this.sendError('internal', `could not handle ${parsed.message.type}`, false);
+    }
   }
 
   private async handle(message: ClientMessage): Promise<void> {
