@@ -64,6 +64,7 @@ run_step() {
 }
 
 run_step "type check" 300 - tsc -p tsconfig.json --noEmit
+run_step "build" 300 - npm run --silent build
 run_step "unit tests" 600 vitest_counts vitest run
 run_step "browser tests" 600 wtr_counts bash scripts/netns-run.sh web-test-runner
 

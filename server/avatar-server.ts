@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MAX_MESSAGE_BYTES } from '../src/protocol.js';
+import { CloseCode, MAX_MESSAGE_BYTES } from '../src/protocol.js';
 import { ClipLibrary } from './clips/clip-library.js';
 import type { Logger } from './log.js';
 import { Playout } from './playout/playout.js';
@@ -63,7 +63,7 @@ export async function startAvatarServer(options: AvatarServerOptions): Promise<A
     async close() {
       playout.stop();
       await library.close();
-      for (const session of sessions) session.close(1001, 'server shutting down');
+      for (const session of sessions) session.close(CloseCode.goingAway, 'server shutting down');
       wss.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

@@ -43,6 +43,7 @@ export class ViewerSession {
 
   close(code: number, reason: string): void {
     if (this.phase === 'closed') return;
+    if (code === CloseCode.goingAway) this.send({ v: PROTOCOL_VERSION, type: 'bye', reason });
     this.socket.close(code, reason);
     this.dispose();
   }
