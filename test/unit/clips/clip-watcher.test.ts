@@ -1,4 +1,5 @@
-import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -34,10 +35,10 @@ async function startWatcher(): Promise<Emission[]> {
   watcher = new ClipWatcher(folder);
   watcher.on('clip', (path) => {
     const at = performance.now();
-    void stat(path).then((info) => emissions.push({ name: basename(path), at, size: info.size }));
+    // The size comes from statSync so that emissions are recorded in the order they happened.
+    emissions.push({ name: basename(path), at, size: statSync(path).size });
   });
   await watcher.start();
-  await sleep(20); // let the stats of emissions during start() land
   return emissions;
 }
 
