@@ -3,7 +3,8 @@
  * Prints time from connect() to the first frame (≥ 5 runs) and the frame rate over 10 s,
  * and writes bench/results/latest.json.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
@@ -52,18 +53,25 @@ async function main(): Promise<void> {
   }
 }
 
+/** gzip size of the built element (npm run build), the budget DESIGN.md sets for element + WebRTC. */
+async function bundleGzipKb(): Promise<number> {
+  return gzipSync(await readFile('dist/avatar-player.js'), { level: 9 }).byteLength / 1024;
+}
+
 async function report(runs: FirstFrame[], fps: number): Promise<void> {
   const element = summary(runs.map((r) => r.elementMs));
   const page = summary(runs.map((r) => r.pageMs));
+  const bundleKb = await bundleGzipKb();
   const rows = [
     ['metric', 'n', 'median', 'p95', 'max'],
     ['webrtc first frame (element) ms', element.n, element.median, element.p95, element.max],
     ['webrtc first frame (page) ms', page.n, page.median, page.p95, page.max],
     [`webrtc frame rate over ${FPS_SECONDS} s`, 1, fps, fps, fps],
+    ['element + webrtc bundle, kB gzip', 1, bundleKb, bundleKb, bundleKb],
   ];
-  for (const row of rows) console.log(row.map((cell, i) => (typeof cell === 'number' ? cell.toFixed(1) : cell).toString().padEnd(i === 0 ? 36 : 9)).join(''));
+  for (const row of rows) console.log(row.map((cell, i) => (typeof cell === 'number' && !Number.isInteger(cell) ? cell.toFixed(1) : cell).toString().padEnd(i === 0 ? 36 : 9)).join(''));
   await mkdir('bench/results', { recursive: true });
-  await writeFile('bench/results/latest.json', JSON.stringify({ date: new Date().toISOString(), webrtc: { firstFrame: { element, page }, fps } }, null, 2));
+  await writeFile('bench/results/latest.json', JSON.stringify({ date: new Date().toISOString(), webrtc: { firstFrame: { element, page }, fps }, bundleGzipKb: bundleKb }, null, 2));
 }
 
 await main();

@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
+npm run --silent build >/dev/null
 exec bash scripts/netns-run.sh tsx bench/run.ts "$@"
