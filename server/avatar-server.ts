@@ -51,11 +51,14 @@ export async function startAvatarServer(options: AvatarServerOptions): Promise<A
     });
   });
 
+  try {
+    await listen(http, options.port, options.host);
+  } catch (error) {
+    await library.close();
+    throw error;
+  }
+  http.on('error', (error) => log.error(`http: ${error.message}`));
   playout.start();
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port, options.host, resolve);
-  });
   const { port } = http.address() as AddressInfo;
   return {
     port,
@@ -68,6 +71,16 @@ export async function startAvatarServer(options: AvatarServerOptions): Promise<A
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
+}
+
+function listen(http: ReturnType<typeof createServer>, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 function serveHttp(request: IncomingMessage, response: ServerResponse, health: () => object): void {

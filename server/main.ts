@@ -48,6 +48,13 @@ console.log(`avatar-server ready ${server.wsUrl.replace('0.0.0.0', '127.0.0.1')}
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log.info(`${signal}: closing`);
-    void server.close().then(() => process.exit(0));
+    setTimeout(() => process.exit(1), 10_000).unref();
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error(`closing failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
   });
 }

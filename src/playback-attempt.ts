@@ -57,7 +57,8 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
     signaling.on('protocol-error', ({ message }) => this.warn(new PlayerError('protocol-error', message)));
     signaling.on('server-error', ({ code, message, fatal }) => {
       const error = new PlayerError('server-error', `${code}: ${message}`);
-      if (fatal) this.finish(error, false);
+      // docs/protocol.md §5: only a server-side failure is worth retrying; a refusal stays a refusal.
+      if (fatal) this.finish(error, code === 'internal');
       else this.warn(error);
     });
     signaling.on('bye', ({ reason }) => this.finish(new PlayerError('signaling-closed', `the server ended the session${reason ? `: ${reason}` : ''}`)));

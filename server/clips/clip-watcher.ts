@@ -25,7 +25,8 @@ export interface ClipWatcherEvents {
 interface Snapshot {
   size: number;
   mtimeMs: number;
-  ino: number;
+  /** Which file this is: ext4 reuses a freed inode at once, so the inode alone cannot tell a rewrite. */
+  identity: string;
 }
 
 /** Editors and downloaders write under such names and rename when done. */
@@ -39,12 +40,12 @@ export function isClipFileName(name: string): boolean {
  * Watches a folder and emits each new .mp4 exactly once, once its size and mtime have stayed the same
  * for `stableMs` (a file renamed into place passes at the first re-check). Files already there at
  * start are emitted first, in name order. fs.watch drives it; a periodic rescan is the safety net.
- * A file replaced under the same name (a new inode) counts as new; one deleted is forgotten.
+ * A file replaced under the same name (a new inode or birth time) counts as new; one deleted is forgotten.
  */
 export class ClipWatcher extends EventEmitter<ClipWatcherEvents> {
   private readonly stableMs: number;
   private readonly rescanMs: number;
-  private readonly emitted = new Map<string, number>();
+  private readonly emitted = new Map<string, string>();
   private readonly checking = new Map<string, NodeJS.Timeout | undefined>();
   private watcher: FSWatcher | undefined;
   private rescanTimer: NodeJS.Timeout | undefined;
@@ -146,7 +147,7 @@ export class ClipWatcher extends EventEmitter<ClipWatcherEvents> {
 
   private checkLater(name: string, previous: Snapshot | undefined): void {
     if (this.closed) return;
-    if (!previous || this.emitted.get(name) === previous.ino) {
+    if (!previous || this.emitted.get(name) === previous.identity) {
       if (!previous) this.emitted.delete(name);
       this.checking.delete(name);
       return;
@@ -166,8 +167,8 @@ export class ClipWatcher extends EventEmitter<ClipWatcherEvents> {
   }
 
   private emitClip(name: string, snapshot: Snapshot): void {
-    if (this.closed || this.emitted.get(name) === snapshot.ino) return;
-    this.emitted.set(name, snapshot.ino);
+    if (this.closed || this.emitted.get(name) === snapshot.identity) return;
+    this.emitted.set(name, snapshot.identity);
     this.emit('clip', join(this.dir, name));
   }
 
@@ -184,10 +185,10 @@ export class ClipWatcher extends EventEmitter<ClipWatcherEvents> {
   private async snapshot(name: string): Promise<Snapshot | undefined> {
     const info: Stats | undefined = await stat(join(this.dir, name)).catch(() => undefined);
     if (!info?.isFile()) return undefined;
-    return { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
+    return { size: info.size, mtimeMs: info.mtimeMs, identity: `${info.ino}:${info.birthtimeMs}` };
   }
 }
 
 function isStable(before: Snapshot, after: Snapshot): boolean {
-  return after.size > 0 && after.size === before.size && after.mtimeMs === before.mtimeMs && after.ino === before.ino;
+  return after.size > 0 && after.size === before.size && after.mtimeMs === before.mtimeMs && after.identity === before.identity;
 }

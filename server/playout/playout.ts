@@ -69,11 +69,15 @@ export class Playout {
 
   private tick = (): void => {
     const now = wallClockMs();
-    while (this.wallClockOf(this.pending.pts) <= now) {
-      const sample = this.pending;
-      this.pending = this.timeline.next();
-      this.sent = sample;
-      for (const listener of this.listeners) this.deliver(listener, sample);
+    try {
+      while (this.wallClockOf(this.pending.pts) <= now) {
+        const sample = this.pending;
+        this.pending = this.timeline.next();
+        this.sent = sample;
+        for (const listener of this.listeners) this.deliver(listener, sample);
+      }
+    } catch (error) {
+      this.onListenerError(error); // the timeline could not go on; the next tick tries again
     }
     const sleep = Math.min(MAX_SLEEP_MS, Math.max(1, this.wallClockOf(this.pending.pts) - now));
     this.timer = setTimeout(this.tick, sleep);

@@ -8,6 +8,9 @@ import type { WebRtcViewer, WebRtcViewerEvents } from '../outputs/webrtc/webrtc-
 /** A client that keeps sending bad messages is cut off rather than logged forever. */
 const MAX_BAD_MESSAGES = 20;
 const HELLO_TIMEOUT_MS = 10_000;
+/** A peer connection that is not up by then will not come up: its port and state are freed. */
+const CONNECT_TIMEOUT_MS = 20_000;
+const MAX_EARLY_CANDIDATES = 64;
 
 export type WebRtcViewerFactory = (events: WebRtcViewerEvents) => WebRtcViewer;
 
@@ -27,6 +30,7 @@ export class ViewerSession {
   private badMessages = 0;
   private handling: Promise<void> = Promise.resolve();
   private readonly helloTimer: NodeJS.Timeout;
+  private connectTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -52,13 +56,19 @@ export class ViewerSession {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
     clearTimeout(this.helloTimer);
+    clearTimeout(this.connectTimer);
     this.viewer?.close();
     this.onClosed(this);
   }
 
   /** One message at a time, in order: a candidate must not overtake the answer it belongs to. */
   private receive(data: RawData, isBinary: boolean): void {
-    this.handling = this.handling.then(() => this.process(data, isBinary));
+    this.handling = this.handling
+      .then(() => this.process(data, isBinary))
+      .catch((error: unknown) => {
+        this.log.error(`session failed: ${String(error)}`);
+        this.close(CloseCode.internalError, 'internal error');
+      });
   }
 
   private async process(data: RawData, isBinary: boolean): Promise<void> {
@@ -98,9 +108,13 @@ export class ViewerSession {
     this.send({ v: PROTOCOL_VERSION, type: 'welcome', session: this.id, server: this.serverName, iceServers: [] });
     this.viewer = this.createViewer({
       onLocalCandidate: (candidate) => this.sendCandidate(candidate),
-      onConnected: () => this.log.info('media flowing'),
-      onFailed: (reason) => this.sendError('internal', `WebRTC failed: ${reason}`, false),
+      onConnected: () => {
+        clearTimeout(this.connectTimer);
+        this.log.info('media flowing');
+      },
+      onFailed: (reason) => this.giveUp(`WebRTC failed: ${reason}`),
     });
+    this.connectTimer = setTimeout(() => this.giveUp(`WebRTC did not connect within ${CONNECT_TIMEOUT_MS / 1000} s`), CONNECT_TIMEOUT_MS);
     const sdp = await this.viewer.createOffer();
     if (this.phase !== 'negotiating') return;
     this.send({ v: PROTOCOL_VERSION, type: 'offer', sdp });
@@ -126,10 +140,17 @@ export class ViewerSession {
   private async onCandidate(candidate: IceCandidate | null): Promise<void> {
     if (this.phase === 'awaiting-hello') return this.reject('out-of-order', 'candidate before hello');
     if (this.phase !== 'streaming') {
+      if (this.earlyCandidates.length >= MAX_EARLY_CANDIDATES) return this.reject('bad-message', 'too many candidates before the answer');
       this.earlyCandidates.push(candidate);
       return;
     }
     await this.viewer?.addRemoteCandidate(candidate);
+  }
+
+  /** The media path is gone: say so and end the session, so that the client reconnects. */
+  private giveUp(reason: string): void {
+    this.sendError('internal', reason, true);
+    this.close(CloseCode.internalError, 'media failed');
   }
 
   private reject(code: ProtocolErrorCode, message: string): void {

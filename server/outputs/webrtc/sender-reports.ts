@@ -50,7 +50,7 @@ export class SenderReports {
 
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
-      void this.send();
+      this.send().catch(() => undefined); // a report lost while DTLS closes is harmless
       this.schedule(this.sent < EARLY_REPORTS ? EARLY_INTERVAL_MS : STEADY_INTERVAL_MS);
     }, delayMs);
   }
@@ -67,6 +67,6 @@ export class SenderReports {
       }),
     });
     this.sent++;
-    await this.sender.dtlsTransport.sendRtcp([report]).catch(() => undefined);
+    await this.sender.dtlsTransport.sendRtcp([report]);
   }
 }

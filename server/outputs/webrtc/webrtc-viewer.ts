@@ -35,6 +35,7 @@ export class WebRtcViewer {
   private readonly reports: SenderReports[];
   private unsubscribe: (() => void) | undefined;
   private waitingForKeyframe = true;
+  private offering: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   constructor(
@@ -75,7 +76,8 @@ export class WebRtcViewer {
 
   async createOffer(): Promise<string> {
     this.pc.onIceCandidate.subscribe((candidate) => this.events.onLocalCandidate(candidate ? toIceCandidate(candidate.toJSON()) : null));
-    await this.pc.setLocalDescription(await this.pc.createOffer());
+    this.offering = this.pc.createOffer().then((offer) => this.pc.setLocalDescription(offer));
+    await this.offering;
     return this.pc.localDescription!.sdp;
   }
 
@@ -92,7 +94,11 @@ export class WebRtcViewer {
     this.closed = true;
     this.unsubscribe?.();
     this.reports.forEach((report) => report.stop());
-    void this.pc.close().catch(() => undefined);
+    // Closing while werift still binds its ICE sockets would leak the ones bound after the close.
+    void this.offering
+      .catch(() => undefined)
+      .then(() => this.pc.close())
+      .catch(() => undefined);
   }
 
   private addSender(stream: MediaStream, kind: 'video' | 'audio'): RTCRtpSender {

@@ -30,9 +30,9 @@ interface Emission {
 }
 
 /** Starts a watcher that records every emission with the file's size at that moment. */
-async function startWatcher(): Promise<Emission[]> {
+async function startWatcher(options: ConstructorParameters<typeof ClipWatcher>[1] = {}): Promise<Emission[]> {
   const emissions: Emission[] = [];
-  watcher = new ClipWatcher(folder);
+  watcher = new ClipWatcher(folder, options);
   watcher.on('clip', (path) => {
     const at = performance.now();
     // The size comes from statSync so that emissions are recorded in the order they happened.
@@ -76,9 +76,10 @@ describe('ClipWatcher', () => {
   });
 
   it('emits a file written slowly in chunks once, only after its last chunk', async () => {
-    const emissions = await startWatcher();
+    // A wide stability window, so that a stalled test process cannot look like a finished write.
+    const emissions = await startWatcher({ stableMs: 1500 });
     const file = await open(join(folder, 'slow.mp4'), 'w');
-    // well under the 300 ms stability window between chunks, over two windows in all
+    // well under the stability window between chunks
     for (let i = 0; i < 10; i++) {
       await file.write(CHUNK);
       await sleep(70);
