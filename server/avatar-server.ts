@@ -35,7 +35,7 @@ const HEARTBEAT_MS = 15_000;
 export async function startAvatarServer(options: AvatarServerOptions): Promise<AvatarServer> {
   const { log } = options;
   const library = await ClipLibrary.open({ ...options, log: log.child('clips') });
-  const playout = new Playout(new Timeline(library.queue), (error) => log.error(`a viewer failed on a sample: ${String(error)}`));
+  const playout = new Playout(new Timeline(library.queue), (error) => log.error(`playout: ${String(error)}`));
   const sessions = new Set<ViewerSession>();
   const createViewer = (events: ConstructorParameters<typeof WebRtcViewer>[2]) =>
     new WebRtcViewer(playout, { announcedAddresses: options.announcedAddresses, profileLevelId: library.profileLevelId }, events, log.child('webrtc'));

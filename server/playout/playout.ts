@@ -24,7 +24,7 @@ export class Playout {
 
   constructor(
     private readonly timeline: Timeline,
-    private readonly onListenerError: (error: unknown) => void,
+    private readonly onError: (error: unknown) => void,
   ) {
     this.pending = timeline.next();
   }
@@ -63,7 +63,7 @@ export class Playout {
     try {
       listener(sample);
     } catch (error) {
-      this.onListenerError(error);
+      this.onError(error);
     }
   }
 
@@ -77,7 +77,7 @@ export class Playout {
         for (const listener of this.listeners) this.deliver(listener, sample);
       }
     } catch (error) {
-      this.onListenerError(error); // the timeline could not go on; the next tick tries again
+      this.onError(error); // the timeline could not go on; the next tick tries again
     }
     const sleep = Math.min(MAX_SLEEP_MS, Math.max(1, this.wallClockOf(this.pending.pts) - now));
     this.timer = setTimeout(this.tick, sleep);
