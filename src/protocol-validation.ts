@@ -16,6 +16,7 @@ import {
   type IceServer,
   type ProtocolErrorCode,
   type ServerMessage,
+  type SkipMessage,
   type TransportKind,
 } from './protocol.js';
 
@@ -234,6 +235,13 @@ class Fields {
     return value;
   }
 
+  /** A position on the stream timeline, in seconds: fMP4 decode times cannot be negative. */
+  streamTime(key: string): number {
+    const value = this.value(key);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) this.fail(key, 'a finite number ≥ 0');
+    return value;
+  }
+
   count(key: string): number {
     const value = this.value(key);
     if (!isCount(value, Number.MAX_SAFE_INTEGER)) this.fail(key, 'a non-negative safe integer');
@@ -287,7 +295,8 @@ function optionalField<K extends string, V>(key: K, value: V | undefined): { [P 
 
 // ---- message bodies ----
 
-const TRANSPORT_KINDS: readonly TransportKind[] = ['webrtc'];
+const TRANSPORT_KINDS: readonly TransportKind[] = ['webrtc', 'mse'];
+const SKIP_REASONS: readonly SkipMessage['reason'][] = ['slow-reader'];
 
 /** Every ProtocolErrorCode; `satisfies` makes the compiler flag a code added to protocol.ts but not here. */
 export const PROTOCOL_ERROR_CODES: readonly ProtocolErrorCode[] = Object.keys({
@@ -353,6 +362,13 @@ function readIceCandidate(fields: Fields): IceCandidate {
 function readBye(fields: Fields): ByeMessage {
   const reason = fields.optionalString('reason', PROTOCOL_LIMITS.reasonLength);
   return { v: 1, type: 'bye', ...optionalField('reason', reason) };
+}
+
+function readSkip(fields: Fields): SkipMessage {
+  const from = fields.streamTime('from');
+  const to = fields.streamTime('to');
+  if (to < from) fields.fail('to', `at least from (${from})`);
+  return { v: 1, type: 'skip', from, to, reason: fields.oneOf('reason', SKIP_REASONS) };
 }
 
 function readIceServers(fields: Fields): IceServer[] {
@@ -427,4 +443,6 @@ const serverReaders: ReaderTable<ServerMessage> = {
     fatal: fields.boolean('fatal'),
   }),
   bye: readBye,
+  clock: (fields) => ({ v: 1, type: 'clock', pts: fields.streamTime('pts'), time: fields.finiteNumber('time') }),
+  skip: readSkip,
 };

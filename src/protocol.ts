@@ -10,8 +10,11 @@ export const PROTOCOL_VERSION = 1;
 /** Text frames larger than this are refused by both sides (close code 1009). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
-/** Media paths a session can ask for. */
-export type TransportKind = 'webrtc';
+/**
+ * Media paths a session can ask for: `webrtc` (RTP over a peer connection the server offers) or
+ * `mse` (fragmented MP4 in binary frames on this same WebSocket, for MediaSource).
+ */
+export type TransportKind = 'webrtc' | 'mse';
 
 export interface IceServer {
   urls: string | string[];
@@ -122,7 +125,39 @@ export interface ErrorMessage {
   fatal: boolean;
 }
 
-export type ServerMessage = WelcomeMessage | OfferMessage | CandidateMessage | PongMessage | ErrorMessage | ByeMessage;
+/**
+ * Maps the stream timeline to the server's wall clock: the media sample with presentation time `pts`
+ * (seconds on the stream timeline, as in the fMP4 decode times) left the server at `time`
+ * (ms since the Unix epoch). Sent when media starts and then about once a second.
+ */
+export interface ClockMessage {
+  v: 1;
+  type: 'clock';
+  pts: number;
+  time: number;
+}
+
+/**
+ * MSE only: the server dropped the media between `from` and `to` (stream timeline, seconds) because the
+ * client did not read it fast enough; the stream goes on with a keyframe at `to`.
+ */
+export interface SkipMessage {
+  v: 1;
+  type: 'skip';
+  from: number;
+  to: number;
+  reason: 'slow-reader';
+}
+
+export type ServerMessage =
+  | WelcomeMessage
+  | OfferMessage
+  | CandidateMessage
+  | PongMessage
+  | ErrorMessage
+  | ByeMessage
+  | ClockMessage
+  | SkipMessage;
 
 export type ServerMessageType = ServerMessage['type'];
 

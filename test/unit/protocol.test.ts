@@ -37,6 +37,8 @@ describe('round trip: encode then parse gives the same message', () => {
   const clientMessages: ClientMessage[] = [
     { v: 1, type: 'hello', transport: 'webrtc' },
     { v: 1, type: 'hello', transport: 'webrtc', token: 'secret-token' },
+    { v: 1, type: 'hello', transport: 'mse' },
+    { v: 1, type: 'hello', transport: 'mse', token: 'secret-token' },
     { v: 1, type: 'answer', sdp: SDP },
     { v: 1, type: 'candidate', candidate: CANDIDATE },
     { v: 1, type: 'candidate', candidate: { candidate: HOST_CANDIDATE, sdpMid: '0' } },
@@ -60,6 +62,10 @@ describe('round trip: encode then parse gives the same message', () => {
     ...PROTOCOL_ERROR_CODES.map((code, index): ServerMessage => ({ v: 1, type: 'error', code, message: `m ${code}`, fatal: index % 2 === 0 })),
     { v: 1, type: 'bye' },
     { v: 1, type: 'bye', reason: 'server shutting down' },
+    { v: 1, type: 'clock', pts: 0, time: 1700000000123.25 },
+    { v: 1, type: 'clock', pts: 3600.0135, time: 0 },
+    { v: 1, type: 'skip', from: 12.02, to: 12.5065, reason: 'slow-reader' },
+    { v: 1, type: 'skip', from: 4, to: 4, reason: 'slow-reader' },
   ];
 
   it.each(clientMessages.map((m) => [toText(m), m] as const))('client %s', (_, m) => {
@@ -119,8 +125,11 @@ describe('wrong direction → unknown-type', () => {
     expectFailure(parseServerMessage(text), 'unknown-type');
   });
 
-  it.each(['welcome', 'offer', 'pong', 'error'])('the client-message parser refuses %s', (type) => {
-    const fields = { session: 's', server: 's', iceServers: [], sdp: SDP, id: 1, t0: 1, t1: 2, code: 'internal', message: 'm', fatal: true };
+  it.each(['welcome', 'offer', 'pong', 'error', 'clock', 'skip'])('the client-message parser refuses %s', (type) => {
+    const fields = {
+      session: 's', server: 's', iceServers: [], sdp: SDP, id: 1, t0: 1, t1: 2, code: 'internal', message: 'm', fatal: true,
+      pts: 1, time: 2, from: 1, to: 2, reason: 'slow-reader',
+    };
     expectFailure(parseClientMessage(toText(message(type, fields))), 'unknown-type');
   });
 });
@@ -134,7 +143,9 @@ describe('client message fields', () => {
     ['hello without transport', 'bad-message', 'hello.transport', withoutField('hello', hello, 'transport')],
     ['hello transport 42', 'bad-message', 'hello.transport', message('hello', { transport: 42 })],
     ['hello transport too long', 'bad-message', 'hello.transport', message('hello', { transport: long(65) })],
-    ['hello transport "mse"', 'unsupported-transport', 'hello.transport', message('hello', { transport: 'mse' })],
+    ['hello transport "hls"', 'unsupported-transport', 'hello.transport', message('hello', { transport: 'hls' })],
+    ['hello transport "MSE"', 'unsupported-transport', 'hello.transport', message('hello', { transport: 'MSE' })],
+    ['hello transport ""', 'unsupported-transport', 'hello.transport', message('hello', { transport: '' })],
     ['hello token 42', 'bad-message', 'hello.token', message('hello', { ...hello, token: 42 })],
     ['hello token null', 'bad-message', 'hello.token', message('hello', { ...hello, token: null })],
     ['hello token over 4 KiB', 'bad-message', 'hello.token', message('hello', { ...hello, token: long(4097) })],
@@ -182,6 +193,8 @@ describe('server message fields', () => {
   const withIce = (...iceServers: unknown[]): object => message('welcome', { ...welcome, iceServers });
   const pong = { id: 1, t0: 2, t1: 3 };
   const error = { code: 'internal', message: 'boom', fatal: true };
+  const clock = { pts: 1.5, time: 1700000000000 };
+  const skip = { from: 1, to: 2, reason: 'slow-reader' };
   const ice0 = 'welcome.iceServers[0]';
 
   it.each<[string, ProtocolErrorCode, string, Input]>([
@@ -226,6 +239,23 @@ describe('server message fields', () => {
     ['error fatal "true"', 'bad-message', 'error.fatal', message('error', { ...error, fatal: 'true' })],
     ['error fatal 1', 'bad-message', 'error.fatal', message('error', { ...error, fatal: 1 })],
     ['bye reason over 256 chars', 'bad-message', 'bye.reason', message('bye', { reason: long(257) })],
+    ['clock without pts', 'bad-message', 'clock.pts', withoutField('clock', clock, 'pts')],
+    ['clock pts "1"', 'bad-message', 'clock.pts', message('clock', { ...clock, pts: '1' })],
+    ['clock pts -0.5', 'bad-message', 'clock.pts', message('clock', { ...clock, pts: -0.5 })],
+    ['clock pts null', 'bad-message', 'clock.pts', message('clock', { ...clock, pts: null })],
+    ['clock pts 1e999 (Infinity)', 'bad-message', 'clock.pts', '{"v":1,"type":"clock","pts":1e999,"time":2}'],
+    ['clock without time', 'bad-message', 'clock.time', withoutField('clock', clock, 'time')],
+    ['clock time "now"', 'bad-message', 'clock.time', message('clock', { ...clock, time: 'now' })],
+    ['clock time -1e999', 'bad-message', 'clock.time', '{"v":1,"type":"clock","pts":1,"time":-1e999}'],
+    ['skip without from', 'bad-message', 'skip.from', withoutField('skip', skip, 'from')],
+    ['skip from -1', 'bad-message', 'skip.from', message('skip', { ...skip, from: -1 })],
+    ['skip from "1"', 'bad-message', 'skip.from', message('skip', { ...skip, from: '1' })],
+    ['skip without to', 'bad-message', 'skip.to', withoutField('skip', skip, 'to')],
+    ['skip to null', 'bad-message', 'skip.to', message('skip', { ...skip, to: null })],
+    ['skip to before from', 'bad-message', 'skip.to', message('skip', { ...skip, from: 5, to: 4.99 })],
+    ['skip without reason', 'bad-message', 'skip.reason', withoutField('skip', skip, 'reason')],
+    ['skip reason unknown', 'bad-message', 'skip.reason', message('skip', { ...skip, reason: 'bored' })],
+    ['skip reason 1', 'bad-message', 'skip.reason', message('skip', { ...skip, reason: 1 })],
   ])('%s → %s', (_, code, field, input) => {
     expectFailure(parseServerMessage(toText(input)), code, field);
   });
@@ -288,6 +318,12 @@ describe('unknown fields are dropped', () => {
       parseServerMessage,
       { v: 1, type: 'welcome', session: 's', server: 'x', iceServers: [{ urls: 'stun:a', credentialType: 'password' }], cues: true },
       { v: 1, type: 'welcome', session: 's', server: 'x', iceServers: [{ urls: 'stun:a' }] },
+    ],
+    [
+      'on a clock message',
+      parseServerMessage,
+      { v: 1, type: 'clock', pts: 2, time: 3, rate: 1.0, track: 'video' },
+      { v: 1, type: 'clock', pts: 2, time: 3 },
     ],
     [
       'on a message without fields',
