@@ -7,8 +7,9 @@ import { ClipLibrary } from './clips/clip-library.js';
 import type { Logger } from './log.js';
 import { Playout } from './playout/playout.js';
 import { Timeline } from './playout/timeline.js';
+import { MseViewer, type MseOutputOptions } from './outputs/mse/mse-viewer.js';
 import { WebRtcViewer } from './outputs/webrtc/webrtc-viewer.js';
-import { ViewerSession } from './signaling/viewer-session.js';
+import { ViewerSession, type ViewerFactories } from './signaling/viewer-session.js';
 
 export interface AvatarServerOptions {
   port: number;
@@ -20,6 +21,8 @@ export interface AvatarServerOptions {
   cacheDir: string;
   /** Extra host addresses for ICE (e.g. a public address in front of this machine). */
   announcedAddresses: string[];
+  /** Limits of the fMP4-over-WebSocket output, e.g. how much a slow reader may have queued. */
+  mse?: MseOutputOptions;
   log: Logger;
 }
 
@@ -37,15 +40,26 @@ export async function startAvatarServer(options: AvatarServerOptions): Promise<A
   const library = await ClipLibrary.open({ ...options, log: log.child('clips') });
   const playout = new Playout(new Timeline(library.queue), (error) => log.error(`playout: ${String(error)}`));
   const sessions = new Set<ViewerSession>();
-  const createViewer = (events: ConstructorParameters<typeof WebRtcViewer>[2]) =>
-    new WebRtcViewer(playout, { announcedAddresses: options.announcedAddresses, profileLevelId: library.profileLevelId }, events, log.child('webrtc'));
+  const viewers: ViewerFactories = {
+    webrtc: (events) =>
+      new WebRtcViewer(playout, { announcedAddresses: options.announcedAddresses, profileLevelId: library.profileLevelId }, events, log.child('webrtc')),
+    mse: (connection) => new MseViewer(playout, connection, options.mse ?? {}, log.child('mse')),
+  };
 
-  const http = createServer((request, response) => serveHttp(request, response, () => ({ ok: true, viewers: sessions.size, queued: library.queue.length, nowPlaying: playout.nowPlaying })));
+  const health = () => ({
+    ok: true,
+    viewers: sessions.size,
+    queued: library.queue.length,
+    nowPlaying: playout.nowPlaying,
+    clipsPlayed: playout.clipsPlayed,
+    bufferedBytes: [...sessions].reduce((sum, session) => sum + session.bufferedBytes, 0),
+  });
+  const http = createServer((request, response) => serveHttp(request, response, health));
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (pathOf(request) !== '/ws') return void socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const session = new ViewerSession(ws, createViewer, SERVER_NAME, log.child('session'), (ended) => sessions.delete(ended));
+      const session = new ViewerSession(ws, viewers, SERVER_NAME, log.child('session'), (ended) => sessions.delete(ended));
       sessions.add(session);
       keepAlive(ws);
     });

@@ -48,6 +48,11 @@ export class Playout {
     return this.sent?.clip.name;
   }
 
+  /** Clips put on air since the playout began (each idle loop counts): every change is a splice. */
+  get clipsPlayed(): number {
+    return this.sent ? this.sent.clipSequence + 1 : 0;
+  }
+
   /** Wall-clock time (ms since the Unix epoch) at which the sample with this pts is sent. */
   wallClockOf(pts: number): number {
     return this.epochMs + pts * 1000;

@@ -6,6 +6,8 @@ const MAX_EMPTY_CLIPS = 100;
 
 export interface TimelineVideoSample extends VideoSample {
   kind: 'video';
+  /** Seconds on screen: the frame's own duration, except that a clip's last frame is held until the next clip's video begins. */
+  duration: number;
   /** Presentation time on the stream timeline, in seconds. */
   pts: number;
   clip: Clip;
@@ -129,7 +131,19 @@ export class Timeline {
     if (p.videoIndex >= p.videoEnd) return undefined;
     const sample = p.clip.videoSamples[p.videoIndex]!;
     const ticks = p.startTicks + p.clip.audio.preSkip + ticksOf(sample.time);
-    return { ...sample, kind: 'video', pts: ticks / AUDIO_RATE, clip: p.clip, clipSequence: p.sequence };
+    const held = p.videoIndex === p.videoEnd - 1 ? (this.clipEndTicks() + p.clip.audio.preSkip - ticks) / AUDIO_RATE : sample.duration;
+    return { ...sample, duration: held, kind: 'video', pts: ticks / AUDIO_RATE, clip: p.clip, clipSequence: p.sequence };
+  }
+
+  /**
+   * Where the playing clip's audio ends. Once its last frame is handed out the clip can no longer be cut, so
+   * that frame can be held until the next clip's video begins (a clip with the same pre-skip), leaving MSE no gap.
+   */
+  private clipEndTicks(): number {
+    const p = this.playing;
+    let ticks = p.startTicks + p.audioTicks;
+    for (let i = p.audioIndex; i < p.audioEnd; i++) ticks += ticksOf(p.clip.audioSamples[i]!.duration);
+    return ticks;
   }
 
   private peekAudio(): TimelineAudioSample | undefined {

@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
-import { CloseCode, PROTOCOL_VERSION, type ClientMessage, type IceCandidate, type ProtocolErrorCode, type ServerMessage } from '../../src/protocol.js';
+import {
+  CloseCode,
+  PROTOCOL_VERSION,
+  type ClientMessage,
+  type IceCandidate,
+  type ProtocolErrorCode,
+  type ServerMessage,
+  type TransportKind,
+} from '../../src/protocol.js';
 import { encodeMessage, parseClientMessage } from '../../src/protocol-validation.js';
 import type { Logger } from '../log.js';
+import type { MseConnection, MseViewer } from '../outputs/mse/mse-viewer.js';
 import type { WebRtcViewer, WebRtcViewerEvents } from '../outputs/webrtc/webrtc-viewer.js';
 
 /** A client that keeps sending bad messages is cut off rather than logged forever. */
@@ -12,19 +21,24 @@ const HELLO_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 20_000;
 const MAX_EARLY_CANDIDATES = 64;
 
-export type WebRtcViewerFactory = (events: WebRtcViewerEvents) => WebRtcViewer;
+/** How a session makes the viewer for the transport its client asked for. */
+export interface ViewerFactories {
+  webrtc(events: WebRtcViewerEvents): WebRtcViewer;
+  mse(connection: MseConnection): MseViewer;
+}
 
 type Phase = 'awaiting-hello' | 'negotiating' | 'awaiting-answer' | 'streaming' | 'closed';
 
 /**
- * One signaling WebSocket: validates every message, walks the v1 flow (hello → welcome → offer →
- * answer, candidates both ways) and owns the viewer it creates. Nothing a client sends can reach
- * another client's session.
+ * One signaling WebSocket: validates every message, walks the v1 flow (hello → welcome, then for WebRTC
+ * offer → answer with candidates both ways, for MSE fMP4 in binary frames) and owns the viewer it creates.
+ * Nothing a client sends can reach another client's session.
  */
 export class ViewerSession {
   readonly id = randomUUID();
   private phase: Phase = 'awaiting-hello';
-  private viewer: WebRtcViewer | undefined;
+  private webRtcViewer: WebRtcViewer | undefined;
+  private mseViewer: MseViewer | undefined;
   private readonly earlyCandidates: (IceCandidate | null)[] = [];
   private readonly earlyLocalCandidates: (IceCandidate | null)[] = [];
   private badMessages = 0;
@@ -34,7 +48,7 @@ export class ViewerSession {
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly createViewer: WebRtcViewerFactory,
+    private readonly viewers: ViewerFactories,
     private readonly serverName: string,
     private readonly log: Logger,
     private readonly onClosed: (session: ViewerSession) => void,
@@ -43,6 +57,11 @@ export class ViewerSession {
     socket.on('close', () => this.dispose());
     socket.on('error', (error) => this.log.warn(`socket error: ${error.message}`));
     this.helloTimer = setTimeout(() => this.close(CloseCode.policyViolation, 'no hello in time'), HELLO_TIMEOUT_MS);
+  }
+
+  /** Bytes queued on this socket and not yet written to the network. */
+  get bufferedBytes(): number {
+    return this.socket.bufferedAmount;
   }
 
   close(code: number, reason: string): void {
@@ -57,7 +76,8 @@ export class ViewerSession {
     this.phase = 'closed';
     clearTimeout(this.helloTimer);
     clearTimeout(this.connectTimer);
-    this.viewer?.close();
+    this.webRtcViewer?.close();
+    this.mseViewer?.close();
     this.onClosed(this);
   }
 
@@ -94,19 +114,28 @@ export class ViewerSession {
       case 'ping':
         return this.send({ v: PROTOCOL_VERSION, type: 'pong', id: message.id, t0: message.t0, t1: Date.now() });
       case 'keyframe':
+        if (this.mseViewer) return this.mseViewer.requestKeyframe();
         return this.log.debug('keyframe requested: the next one is at most one GOP away');
       case 'bye':
         return this.close(CloseCode.normal, 'bye');
     }
   }
 
-  private async onHello(transport: string): Promise<void> {
+  private async onHello(transport: TransportKind): Promise<void> {
     if (this.phase !== 'awaiting-hello') return this.reject('out-of-order', 'hello was already received');
-    if (transport !== 'webrtc') return this.reject('unsupported-transport', `transport ${transport} is not served`);
     clearTimeout(this.helloTimer);
+    switch (transport) {
+      case 'webrtc':
+        return this.startWebRtc();
+      case 'mse':
+        return this.startMse();
+    }
+  }
+
+  private async startWebRtc(): Promise<void> {
     this.phase = 'negotiating';
-    this.send({ v: PROTOCOL_VERSION, type: 'welcome', session: this.id, server: this.serverName, iceServers: [] });
-    this.viewer = this.createViewer({
+    this.sendWelcome();
+    this.webRtcViewer = this.viewers.webrtc({
       onLocalCandidate: (candidate) => this.sendCandidate(candidate),
       onConnected: () => {
         clearTimeout(this.connectTimer);
@@ -115,13 +144,35 @@ export class ViewerSession {
       onFailed: (reason) => this.giveUp(`WebRTC failed: ${reason}`),
     });
     this.connectTimer = setTimeout(() => this.giveUp(`WebRTC did not connect within ${CONNECT_TIMEOUT_MS / 1000} s`), CONNECT_TIMEOUT_MS);
-    const sdp = await this.viewer.createOffer();
+    const sdp = await this.webRtcViewer.createOffer();
     if (this.phase !== 'negotiating') return;
     this.send({ v: PROTOCOL_VERSION, type: 'offer', sdp });
     this.phase = 'awaiting-answer';
     for (const candidate of this.earlyLocalCandidates.splice(0)) {
       if (!candidate || !sdp.includes(candidate.candidate)) this.sendCandidate(candidate);
     }
+  }
+
+  /** MSE media needs no negotiation: fMP4 follows the welcome on this socket, from the next keyframe on. */
+  private startMse(): void {
+    this.phase = 'streaming';
+    this.sendWelcome();
+    const socket = this.socket;
+    this.mseViewer = this.viewers.mse({
+      get bufferedAmount() {
+        return socket.bufferedAmount;
+      },
+      sendMedia: (bytes) => {
+        if (this.isOpen()) socket.send(bytes, { binary: true });
+      },
+      sendMessage: (message) => this.send(message),
+    });
+    this.mseViewer.start();
+    this.log.info('streaming fMP4');
+  }
+
+  private sendWelcome(): void {
+    this.send({ v: PROTOCOL_VERSION, type: 'welcome', session: this.id, server: this.serverName, iceServers: [] });
   }
 
   /** Candidates gathered while the offer was being made follow it, unless the offer already lists them. */
@@ -131,20 +182,22 @@ export class ViewerSession {
   }
 
   private async onAnswer(sdp: string): Promise<void> {
-    if (this.phase !== 'awaiting-answer' || !this.viewer) return this.reject('out-of-order', 'answer before the offer');
+    if (this.mseViewer) return this.reject('out-of-order', 'an MSE session has no offer to answer');
+    if (this.phase !== 'awaiting-answer' || !this.webRtcViewer) return this.reject('out-of-order', 'answer before the offer');
     this.phase = 'streaming';
-    await this.viewer.acceptAnswer(sdp);
-    for (const candidate of this.earlyCandidates.splice(0)) await this.viewer.addRemoteCandidate(candidate);
+    await this.webRtcViewer.acceptAnswer(sdp);
+    for (const candidate of this.earlyCandidates.splice(0)) await this.webRtcViewer.addRemoteCandidate(candidate);
   }
 
   private async onCandidate(candidate: IceCandidate | null): Promise<void> {
     if (this.phase === 'awaiting-hello') return this.reject('out-of-order', 'candidate before hello');
+    if (this.mseViewer) return this.reject('out-of-order', 'an MSE session has no peer connection');
     if (this.phase !== 'streaming') {
       if (this.earlyCandidates.length >= MAX_EARLY_CANDIDATES) return this.reject('bad-message', 'too many candidates before the answer');
       this.earlyCandidates.push(candidate);
       return;
     }
-    await this.viewer?.addRemoteCandidate(candidate);
+    await this.webRtcViewer?.addRemoteCandidate(candidate);
   }
 
   /** The media path is gone: say so and end the session, so that the client reconnects. */
@@ -166,7 +219,11 @@ export class ViewerSession {
   }
 
   private send(message: ServerMessage): void {
-    if (this.phase !== 'closed' && this.socket.readyState === this.socket.OPEN) this.socket.send(encodeMessage(message));
+    if (this.isOpen()) this.socket.send(encodeMessage(message));
+  }
+
+  private isOpen(): boolean {
+    return this.phase !== 'closed' && this.socket.readyState === this.socket.OPEN;
   }
 }
 
