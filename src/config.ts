@@ -9,6 +9,8 @@ import { PROTOCOL_LIMITS } from './protocol-validation.js';
 export interface PlayerConfig {
   /** The avatar server's signaling WebSocket URL (ws: or wss:); null when absent or invalid. */
   src: string | null;
+  /** A WebSocket carrying a plain fragmented-MP4 byte stream, for the `mse` path; null when absent or invalid. */
+  mseSrc: string | null;
   /** Media paths to try, in order. */
   transports: TransportKind[];
   iceServers: IceServer[];
@@ -34,6 +36,7 @@ export interface ConfigError {
 
 export const ATTRIBUTE_NAMES = [
   'src',
+  'mse-src',
   'transports',
   'ice-servers',
   'ice-transport-policy',
@@ -49,7 +52,7 @@ export type AttributeName = (typeof ATTRIBUTE_NAMES)[number];
 /** Attribute values as `getAttribute` returns them: null (or absent) when the attribute is not set. */
 export type AttributeValues = Partial<Record<AttributeName, string | null>>;
 
-export const KNOWN_TRANSPORTS: readonly TransportKind[] = ['webrtc'];
+export const KNOWN_TRANSPORTS: readonly TransportKind[] = ['webrtc', 'mse'];
 
 const MAX_LATENCY_MS = 60_000;
 const ICE_URL_SCHEMES = ['stun:', 'stuns:', 'turn:', 'turns:'];
@@ -57,6 +60,7 @@ const ICE_URL_SCHEMES = ['stun:', 'stuns:', 'turn:', 'turns:'];
 export function defaultConfig(): PlayerConfig {
   return {
     src: null,
+    mseSrc: null,
     transports: [...KNOWN_TRANSPORTS],
     iceServers: [],
     iceTransportPolicy: 'all',
@@ -82,7 +86,9 @@ export function parseConfig(attributes: AttributeValues): { config: PlayerConfig
     }
   };
 
-  read('src', parseSrc, (value) => (config.src = value));
+  read('src', (raw) => parseWebSocketUrl('src', raw, true), (value) => (config.src = value));
+  // Not fatal: the mse path then falls back to the avatar server at src, if there is one.
+  read('mse-src', (raw) => parseWebSocketUrl('mse-src', raw, false), (value) => (config.mseSrc = value));
   read('transports', (raw) => parseTransports(raw, errors), (value) => (config.transports = value));
   read('ice-servers', parseIceServers, (value) => (config.iceServers = value));
   read('ice-transport-policy', parseIcePolicy, (value) => (config.iceTransportPolicy = value));
@@ -103,15 +109,15 @@ class InvalidValue extends Error {
   }
 }
 
-function parseSrc(raw: string): string {
+function parseWebSocketUrl(name: AttributeName, raw: string, fatal: boolean): string {
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new InvalidValue(`src "${clip(raw)}" is not a URL`, true);
+    throw new InvalidValue(`${name} "${clip(raw)}" is not a URL`, fatal);
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new InvalidValue(`src must be a ws: or wss: URL, not ${url.protocol}`, true);
+    throw new InvalidValue(`${name} must be a ws: or wss: URL, not ${url.protocol}`, fatal);
   }
   return url.href;
 }

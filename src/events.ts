@@ -15,10 +15,24 @@ export type PlayerErrorCode =
   | 'protocol-error'
   | 'server-error'
   | 'webrtc-failed'
+  | 'mse-failed'
+  | 'media-corrupt'
   | 'media-error';
 
-/** Why the media path changed: the first one chosen, or none any more (disconnected or failed). */
-export type TransportChangeReason = 'first-choice' | 'stopped';
+/** Stable codes of `warning` events: playback goes on, but something costs latency or quality. */
+export type PlayerWarningCode =
+  /** The stream has B-frames: every frame waits for the reorder delay before it can be shown. */
+  | 'b-frames'
+  /** The H.264 SPS lets the decoder hold frames back before display. */
+  | 'reorder-window'
+  /** The server dropped media because this client read too slowly. */
+  | 'media-skipped';
+
+/**
+ * Why the media path changed: the first one chosen, the next one after the previous failed,
+ * or none any more (disconnected or failed).
+ */
+export type TransportChangeReason = 'first-choice' | 'fallback' | 'stopped';
 
 export interface StateChangeDetail {
   state: PlayerState;
@@ -29,6 +43,8 @@ export interface TransportChangeDetail {
   /** The media path now in use; null when none is. */
   transport: TransportKind | null;
   reason: TransportChangeReason;
+  /** With 'fallback': what went wrong with the previous path. */
+  cause?: { transport: TransportKind; code: PlayerErrorCode; message: string };
 }
 
 export interface FirstFrameDetail {
@@ -44,6 +60,11 @@ export interface PlayerErrorDetail {
   fatal: boolean;
 }
 
+export interface PlayerWarningDetail {
+  code: PlayerWarningCode;
+  message: string;
+}
+
 /** Autoplay with sound was refused: the player plays muted and shows an unmute button. */
 export type AutoplayBlockedDetail = Record<string, never>;
 
@@ -52,6 +73,7 @@ export interface PlayerEventDetails {
   transportchange: TransportChangeDetail;
   firstframe: FirstFrameDetail;
   error: PlayerErrorDetail;
+  warning: PlayerWarningDetail;
   autoplayblocked: AutoplayBlockedDetail;
 }
 
@@ -62,6 +84,7 @@ export const PLAYER_EVENT_NAMES: readonly PlayerEventName[] = [
   'transportchange',
   'firstframe',
   'error',
+  'warning',
   'autoplayblocked',
 ];
 

@@ -1,15 +1,18 @@
 /**
- * One try at playing: open the signaling socket, say hello, wait for welcome, run one transport
- * to the first frame. It reports what happened; the session decides what to do about it.
+ * One try at playing one route: open its socket (the avatar server's signaling socket, with hello
+ * and welcome, or a plain fMP4 socket), run the route's transport to the first frame. It reports
+ * what happened; the session decides what to do about it.
  */
 
 import { startPlayback } from './autoplay.js';
 import type { PlayerConfig } from './config.js';
-import { PlayerError, toPlayerError } from './events.js';
+import { PlayerError, toPlayerError, type PlayerWarningDetail } from './events.js';
 import type { TransportKind, WelcomeMessage } from './protocol.js';
+import type { Route } from './routes.js';
 import { AvatarWsSignaling } from './signaling/avatar-ws.js';
-import { createTransport } from './transports/create-transport.js';
-import type { DebugLog, Transport } from './transports/transport.js';
+import { createTransport, type TransportChannel } from './transports/create-transport.js';
+import { Fmp4Socket } from './transports/mse/fmp4-socket.js';
+import type { DebugLog, Transport, TransportStats } from './transports/transport.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 export interface AttemptEvents {
@@ -19,7 +22,8 @@ export interface AttemptEvents {
   /** Sound was refused; the video now plays muted. */
   autoplayblocked: Record<string, never>;
   /** Something went wrong that does not stop playback. */
-  warning: { error: PlayerError };
+  problem: { error: PlayerError };
+  warning: PlayerWarningDetail;
   /** The attempt is over; emitted at most once. `retryable` is false when the server refused for good. */
   failed: { error: PlayerError; retryable: boolean };
 }
@@ -34,38 +38,56 @@ export interface AttemptTimeouts {
 export const DEFAULT_TIMEOUTS: AttemptTimeouts = { connectMs: 5_000, welcomeMs: 5_000, firstFrameMs: 10_000 };
 
 export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
-  private readonly signaling: AvatarWsSignaling;
+  private signaling: AvatarWsSignaling | undefined;
+  private fmp4Socket: Fmp4Socket | undefined;
   private transport: Transport | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private over = false;
 
   constructor(
-    private readonly src: string,
-    private readonly kind: TransportKind,
+    private readonly route: Route,
     private readonly config: PlayerConfig,
     private readonly video: HTMLVideoElement,
     private readonly timeouts: AttemptTimeouts,
     private readonly log: DebugLog,
   ) {
     super();
-    this.signaling = new AvatarWsSignaling(src, { connectTimeoutMs: timeouts.connectMs });
   }
 
   start(): void {
-    const { signaling } = this;
-    signaling.on('welcome', (welcome) => this.onWelcome(welcome));
-    signaling.on('protocol-error', ({ message }) => this.warn(new PlayerError('protocol-error', message)));
+    if (this.route.protocol === 'fmp4') this.startFmp4();
+    else this.startAvatar();
+  }
+
+  /** Ends the attempt without an event; idempotent. `bye` tells the server it was on purpose. */
+  close(sayBye = false): void {
+    this.over = true;
+    clearTimeout(this.timer);
+    this.transport?.close();
+    if (sayBye) this.signaling?.send({ v: 1, type: 'bye', reason: 'disconnect' });
+    this.signaling?.close();
+    this.fmp4Socket?.close();
+  }
+
+  stats(): TransportStats {
+    return this.transport?.stats() ?? {};
+  }
+
+  private startAvatar(): void {
+    const signaling = new AvatarWsSignaling(this.route.url, { connectTimeoutMs: this.timeouts.connectMs });
+    this.signaling = signaling;
+    signaling.on('welcome', (welcome) => this.onWelcome(signaling, welcome));
+    signaling.on('protocol-error', ({ message }) => this.problem(new PlayerError('protocol-error', message)));
     signaling.on('server-error', ({ code, message, fatal }) => {
       const error = new PlayerError('server-error', `${code}: ${message}`);
       // docs/protocol.md §5: only a server-side failure is worth retrying; a refusal stays a refusal.
       if (fatal) this.finish(error, code === 'internal');
-      else this.warn(error);
+      else if (code === 'unsupported-transport') this.finish(error, false);
+      else this.problem(error);
     });
     signaling.on('bye', ({ reason }) => this.finish(new PlayerError('signaling-closed', `the server ended the session${reason ? `: ${reason}` : ''}`)));
-    signaling.on('closed', ({ code, reason }) =>
-      this.finish(new PlayerError('signaling-closed', `the signaling socket closed (code ${code}${reason ? `, ${reason}` : ''})`)),
-    );
-    const hello = { v: 1, type: 'hello', transport: this.kind, ...(this.config.token ? { token: this.config.token } : {}) } as const;
+    signaling.on('closed', ({ code, reason }) => this.finish(socketClosed(code, reason)));
+    const hello = { v: 1, type: 'hello', transport: this.route.kind, ...(this.config.token ? { token: this.config.token } : {}) } as const;
     signaling.connect(hello).then(
       () => {
         if (!this.transport) this.armTimer(this.timeouts.welcomeMs, 'signaling-unreachable', 'the server sent no welcome');
@@ -74,33 +96,40 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
     );
   }
 
-  /** Ends the attempt without an event; idempotent. `bye` tells the server it was on purpose. */
-  close(sayBye = false): void {
-    this.over = true;
-    clearTimeout(this.timer);
-    this.transport?.close();
-    if (sayBye) this.signaling.send({ v: 1, type: 'bye', reason: 'disconnect' });
-    this.signaling.close();
+  private startFmp4(): void {
+    const socket = new Fmp4Socket(this.route.url, this.log);
+    this.fmp4Socket = socket;
+    socket.on('closed', ({ code, reason }) => this.finish(socketClosed(code, reason)));
+    socket.open(this.timeouts.connectMs).then(
+      () => this.startTransport({ kind: 'mse', feed: socket.mediaFeed() }),
+      (error: unknown) => this.finish(toPlayerError(error, 'signaling-unreachable')),
+    );
   }
 
-  private onWelcome(welcome: WelcomeMessage): void {
-    if (this.over || this.transport) return this.warn(new PlayerError('protocol-error', 'a second welcome was ignored'));
+  private onWelcome(signaling: AvatarWsSignaling, welcome: WelcomeMessage): void {
+    if (this.over || this.transport) return this.problem(new PlayerError('protocol-error', 'a second welcome was ignored'));
     this.log(`welcome from ${welcome.server}, session ${welcome.session}`);
-    // Synchronous from here to transport.start(): the offer that follows welcome must find its listener.
-    const transport = createTransport(this.kind, {
-      config: this.config,
-      signaling: this.signaling,
-      serverIceServers: welcome.iceServers,
-      log: this.log,
-    });
+    // Synchronous from here to transport.start(): the offer or the media that follows welcome must find its listener.
+    const channel: TransportChannel =
+      this.route.kind === 'webrtc'
+        ? { kind: 'webrtc', signaling: signaling.webRtcChannel(), serverIceServers: welcome.iceServers }
+        : { kind: 'mse', feed: signaling.mediaFeed() };
+    this.startTransport(channel);
+  }
+
+  private startTransport(channel: TransportChannel): void {
+    if (this.over) return;
+    const transport = createTransport(channel, this.config, this.log);
     this.transport = transport;
     transport.on('firstframe', () => this.onFirstFrame());
     transport.on('error', ({ error }) => this.finish(error));
+    transport.on('recovered', ({ error }) => this.problem(error));
+    transport.on('warning', (warning) => !this.over && this.emit('warning', warning));
     this.armFirstFrameTimer();
-    this.emit('transport', { kind: this.kind });
+    this.emit('transport', { kind: channel.kind });
     transport.start(this.video).then(
       () => this.play(),
-      (error: unknown) => this.finish(toPlayerError(error, failureCodeOf(this.kind))),
+      (error: unknown) => this.finish(toPlayerError(error, failureCodeOf(channel.kind))),
     );
   }
 
@@ -108,7 +137,7 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
     const { outcome, error } = await startPlayback(this.video);
     if (this.over) return;
     if (outcome === 'muted-by-policy') this.emit('autoplayblocked', {});
-    if (outcome === 'failed') this.warn(new PlayerError('media-error', `the video does not play: ${error?.message ?? 'unknown'}`));
+    if (outcome === 'failed') this.problem(new PlayerError('media-error', `the video does not play: ${error?.message ?? 'unknown'}`));
   }
 
   private onFirstFrame(): void {
@@ -123,7 +152,7 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       if (this.video.ownerDocument.visibilityState === 'hidden') return this.armFirstFrameTimer();
-      this.finish(new PlayerError(failureCodeOf(this.kind), `no video frame within ${firstFrameMs} ms`));
+      this.finish(new PlayerError(failureCodeOf(this.route.kind), `no video frame within ${firstFrameMs} ms`));
     }, firstFrameMs);
   }
 
@@ -132,8 +161,8 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
     this.timer = setTimeout(() => this.finish(new PlayerError(code, message)), ms);
   }
 
-  private warn(error: PlayerError): void {
-    if (!this.over) this.emit('warning', { error });
+  private problem(error: PlayerError): void {
+    if (!this.over) this.emit('problem', { error });
   }
 
   private finish(error: PlayerError, retryable = true): void {
@@ -143,9 +172,10 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
   }
 }
 
+function socketClosed(code: number, reason: string): PlayerError {
+  return new PlayerError('signaling-closed', `the socket closed (code ${code}${reason ? `, ${reason}` : ''})`);
+}
+
 function failureCodeOf(kind: TransportKind): PlayerError['code'] {
-  switch (kind) {
-    case 'webrtc':
-      return 'webrtc-failed';
-  }
+  return kind === 'webrtc' ? 'webrtc-failed' : 'mse-failed';
 }

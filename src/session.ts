@@ -6,10 +6,11 @@
 
 import { RECONNECT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.js';
 import type { ConfigError, PlayerConfig } from './config.js';
-import { PlayerError, type PlayerEventDetails, type PlayerState, type TransportChangeReason } from './events.js';
+import { PlayerError, type PlayerEventDetails, type PlayerState, type TransportChangeDetail } from './events.js';
 import { DEFAULT_TIMEOUTS, PlaybackAttempt, type AttemptTimeouts } from './playback-attempt.js';
 import type { TransportKind } from './protocol.js';
-import type { DebugLog } from './transports/transport.js';
+import { routesOf, type Route } from './routes.js';
+import type { DebugLog, TransportStats } from './transports/transport.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 export interface PlayerSessionOptions {
@@ -59,13 +60,21 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     this.video.muted = this.config.muted;
     const fatal = this.reportConfigErrors();
     if (fatal) return this.fail(fatal);
-    const src = this.config.src;
-    if (!src) return this.fail(new PlayerError('invalid-attribute', 'src is not set'));
+    const routes = routesOf(this.config);
+    if (routes.length === 0) {
+      const missing = this.config.src ? 'no transport' : 'src (or mse-src with the mse transport) is not set';
+      return this.fail(new PlayerError('invalid-attribute', `nothing to play: ${missing}`));
+    }
     this.reconnects = 0;
     this.hasPlayed = false;
     this.connectedAt = performance.now();
     this.setState('connecting');
-    this.startAttempt(src);
+    this.startAttempt(routes, 0);
+  }
+
+  /** What the media path in use knows about its delay; empty when nothing plays. */
+  transportStats(): TransportStats {
+    return this.attempt?.stats() ?? {};
   }
 
   /** Closes the socket and the media path; idempotent. */
@@ -81,19 +90,28 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     this.video.play().catch((error: unknown) => this.emitError(new PlayerError('media-error', `playback refused: ${String(error)}`), false));
   }
 
-  private startAttempt(src: string): void {
-    const kind = this.config.transports[0];
-    if (!kind) return this.fail(new PlayerError('invalid-attribute', 'no transport to use'));
-    const attempt = new PlaybackAttempt(src, kind, this.config, this.video, this.timeouts, this.log);
+  /** Tries `routes[index]`; when it fails before its first frame, the next route takes over at once. */
+  private startAttempt(routes: Route[], index: number, cause?: TransportChangeDetail['cause']): void {
+    const route = routes[index]!;
+    const attempt = new PlaybackAttempt(route, this.config, this.video, this.timeouts, this.log);
     this.attempt = attempt;
-    attempt.on('transport', ({ kind: chosen }) => this.setTransport(chosen, 'first-choice'));
+    let played = false;
+    attempt.on('transport', ({ kind }) => this.setTransport(kind, cause ? 'fallback' : 'first-choice', cause));
     attempt.on('autoplayblocked', () => this.emit('autoplayblocked', {}));
-    attempt.on('warning', ({ error }) => this.emitError(error, false));
-    attempt.on('firstframe', () => this.onFirstFrame(kind));
+    attempt.on('problem', ({ error }) => this.emitError(error, false));
+    attempt.on('warning', (warning) => this.emit('warning', warning));
+    attempt.on('firstframe', () => {
+      played = true;
+      this.onFirstFrame(route.kind);
+    });
     attempt.on('failed', ({ error, retryable }) => {
       if (this.attempt !== attempt) return;
       this.attempt = undefined;
-      if (this.hasPlayed && retryable) this.scheduleReconnect(src, error);
+      this.log(`${route.kind} via ${route.url} failed: ${error.code} ${error.message}`);
+      if (!played && index + 1 < routes.length) {
+        return this.startAttempt(routes, index + 1, { transport: route.kind, code: error.code, message: error.message });
+      }
+      if (this.hasPlayed && retryable) this.scheduleReconnect(routes, error);
       else this.fail(error);
     });
     attempt.start();
@@ -107,7 +125,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     if (first) this.emit('firstframe', { transport: kind, elapsedMs: Math.round(performance.now() - this.connectedAt) });
   }
 
-  private scheduleReconnect(src: string, cause: PlayerError): void {
+  private scheduleReconnect(routes: Route[], cause: PlayerError): void {
     this.reconnects++;
     const delay = backoffDelay(this.reconnects, this.backoff);
     if (delay === null) {
@@ -118,7 +136,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
       this.emitError(cause, false);
     }
     this.log(`reconnect ${this.reconnects}/${this.backoff.maxAttempts} in ${delay} ms`);
-    this.reconnectTimer = setTimeout(() => this.startAttempt(src), delay);
+    this.reconnectTimer = setTimeout(() => this.startAttempt(routes, 0), delay);
   }
 
   /** Returns the first fatal config error after reporting all of them. */
@@ -153,10 +171,10 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     this.emit('statechange', { state, previous });
   }
 
-  private setTransport(transport: TransportKind | null, reason: TransportChangeReason): void {
+  private setTransport(transport: TransportKind | null, reason: TransportChangeDetail['reason'], cause?: TransportChangeDetail['cause']): void {
     if (this.currentTransport === transport) return;
     this.currentTransport = transport;
-    this.emit('transportchange', { transport, reason });
+    this.emit('transportchange', cause ? { transport, reason, cause } : { transport, reason });
   }
 
   private emitError(error: PlayerError, fatal: boolean): void {

@@ -2,12 +2,13 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { parseConfig, type AttributeValues } from '../../src/config.js';
 import { PLAYER_EVENT_NAMES, type PlayerEventDetails, type PlayerEventName, type PlayerState } from '../../src/events.js';
 import type { IceServer, TransportKind } from '../../src/protocol.js';
+import type { TransportStats } from '../../src/transports/transport.js';
 import { PlayerSession } from '../../src/session.js';
 import type { AvatarPlayerEventMap } from './avatar-player.events.js';
 import { styles } from './avatar-player.styles.js';
 
 /** Properties whose change means a new session (when one is wanted). */
-const SESSION_PROPERTIES = ['src', 'transports', 'iceServers', 'iceTransportPolicy', 'latency', 'token', 'debug'] as const;
+const SESSION_PROPERTIES = ['src', 'mseSrc', 'transports', 'iceServers', 'iceTransportPolicy', 'latency', 'token', 'debug'] as const;
 
 /** HTML boolean attribute, except that "false" also means false (so that autoplay="false" reads naturally). */
 function booleanAttribute(whenAbsent: boolean) {
@@ -21,6 +22,7 @@ function booleanAttribute(whenAbsent: boolean) {
  * @event transportchange - `{ transport, reason }`: the media path changed (null: none).
  * @event firstframe - `{ transport, elapsedMs }`: the first video frame after `connect()` is on screen (once per connect).
  * @event error - `{ code, message, fatal }`: something went wrong; `fatal` means the player gave up. Does not bubble.
+ * @event warning - `{ code, message }`: playback goes on, but something costs latency or quality (e.g. B-frames).
  * @event autoplayblocked - `{}`: sound was refused without a user gesture; the video plays muted.
  *
  * @csspart video - The `<video>` element.
@@ -34,6 +36,7 @@ export class AvatarPlayer extends LitElement {
 
   static override properties = {
     src: {},
+    mseSrc: { attribute: 'mse-src' },
     transports: {},
     iceServers: { attribute: 'ice-servers' },
     iceTransportPolicy: { attribute: 'ice-transport-policy' },
@@ -47,7 +50,9 @@ export class AvatarPlayer extends LitElement {
 
   /** The avatar server's signaling WebSocket URL (ws: or wss:). */
   declare src: string | null | undefined;
-  /** Media paths to use, in order, comma-separated (e.g. "webrtc"). */
+  /** A WebSocket carrying a plain fragmented-MP4 byte stream (ws: or wss:), played over MediaSource. */
+  declare mseSrc: string | null | undefined;
+  /** Media paths to use, in order, comma-separated (default "webrtc,mse"). */
   declare transports: string | null | undefined;
   /** ICE servers: a JSON array of RTCIceServer (attribute) or the array itself (property). */
   declare iceServers: string | IceServer[] | null | undefined;
@@ -88,6 +93,11 @@ export class AvatarPlayer extends LitElement {
     return this.session?.transport ?? null;
   }
 
+  /** What the media path in use knows about its delay right now. */
+  getStats(): PlayerStats {
+    return { state: this.state, transport: this.transport, ...this.session?.transportStats() };
+  }
+
   /** Connects (again), whatever `autoplay` says. */
   connect(): void {
     this.wanted = true;
@@ -126,7 +136,7 @@ export class AvatarPlayer extends LitElement {
 
   private restartSession(): void {
     this.stopSession();
-    if (this.isConnected && (this.wanted ?? this.autoplay) && this.src != null) this.startSession();
+    if (this.isConnected && (this.wanted ?? this.autoplay) && (this.src ?? this.mseSrc) != null) this.startSession();
   }
 
   private startSession(): void {
@@ -168,6 +178,7 @@ export class AvatarPlayer extends LitElement {
     const iceServers = this.iceServers;
     return {
       src: text(this.src),
+      'mse-src': text(this.mseSrc),
       transports: text(this.transports),
       'ice-servers': typeof iceServers === 'object' && iceServers !== null ? JSON.stringify(iceServers) : text(iceServers),
       'ice-transport-policy': text(this.iceTransportPolicy),
@@ -183,6 +194,11 @@ export class AvatarPlayer extends LitElement {
     this.unmuteNeeded = false;
     this.session?.setMuted(false);
   };
+}
+
+export interface PlayerStats extends TransportStats {
+  state: PlayerState;
+  transport: TransportKind | null;
 }
 
 export interface AvatarPlayer {

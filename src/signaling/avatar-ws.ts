@@ -11,11 +11,14 @@ import {
   type ErrorMessage,
   type HelloMessage,
   type IceCandidate,
+  type ClockMessage,
   type PongMessage,
   type ServerMessage,
+  type SkipMessage,
   type WelcomeMessage,
 } from '../protocol.js';
 import { encodeMessage, parseServerMessage } from '../protocol-validation.js';
+import type { MediaFeed } from '../transports/mse/media-feed.js';
 import type { WebRtcSignaling } from '../transports/webrtc/webrtc-signaling.js';
 import { TypedEmitter } from '../typed-emitter.js';
 
@@ -24,6 +27,10 @@ export interface AvatarWsEvents {
   offer: { sdp: string };
   candidate: { candidate: IceCandidate | null };
   pong: PongMessage;
+  clock: ClockMessage;
+  skip: SkipMessage;
+  /** A binary frame: media of an `mse` session. */
+  media: { data: ArrayBuffer };
   /** The server reported an error (its `error` message). */
   'server-error': ErrorMessage;
   bye: ByeMessage;
@@ -46,6 +53,8 @@ const READY_STATE = { connecting: 0, open: 1 } as const;
 export class AvatarWsSignaling extends TypedEmitter<AvatarWsEvents> {
   private socket: WebSocket | undefined;
   private closedByUs = false;
+  /** Binary frames are media only in an `mse` session. */
+  private carriesMedia = false;
   private abortConnect: ((message: string) => void) | undefined;
 
   constructor(
@@ -57,6 +66,7 @@ export class AvatarWsSignaling extends TypedEmitter<AvatarWsEvents> {
 
   /** Opens the socket and sends `hello`. Rejects with PlayerError 'signaling-unreachable'; never throws. */
   connect(hello: HelloMessage): Promise<void> {
+    this.carriesMedia = hello.transport === 'mse';
     return new Promise<void>((resolve, reject) => {
       const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
       const timer = setTimeout(() => fail(`no WebSocket connection to ${this.url} within ${timeoutMs} ms`), timeoutMs);
@@ -113,9 +123,22 @@ export class AvatarWsSignaling extends TypedEmitter<AvatarWsEvents> {
     };
   }
 
+  /** The MSE view of this channel: binary frames are the fMP4 stream, `clock` and `skip` describe it. */
+  mediaFeed(): MediaFeed {
+    return {
+      onBytes: (listener) => this.on('media', ({ data }) => listener(data)),
+      onClock: (listener) => this.on('clock', ({ pts, time }) => listener({ pts, time })),
+      onSkip: (listener) => this.on('skip', ({ from, to }) => listener({ from, to })),
+      requestKeyframe: () => void this.send({ v: 1, type: 'keyframe' }),
+    };
+  }
+
   private receive(data: unknown): void {
     try {
-      if (typeof data !== 'string') return this.protocolError('binary frames carry no signaling in a WebRTC session');
+      if (typeof data !== 'string') {
+        if (this.carriesMedia && data instanceof ArrayBuffer) return this.emit('media', { data });
+        return this.protocolError('binary frames carry media only in an mse session');
+      }
       if (data.length > MAX_MESSAGE_BYTES) return this.protocolError(`a message of ${data.length} characters is too large`);
       const parsed = parseServerMessage(data);
       if (!parsed.ok) return this.protocolError(`${parsed.error.code}: ${parsed.error.message}`);
@@ -140,6 +163,10 @@ export class AvatarWsSignaling extends TypedEmitter<AvatarWsEvents> {
         return this.emit('server-error', message);
       case 'bye':
         return this.emit('bye', message);
+      case 'clock':
+        return this.emit('clock', message);
+      case 'skip':
+        return this.emit('skip', message);
     }
   }
 

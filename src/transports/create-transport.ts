@@ -1,26 +1,30 @@
 import type { PlayerConfig } from '../config.js';
-import type { IceServer, TransportKind } from '../protocol.js';
-import type { AvatarWsSignaling } from '../signaling/avatar-ws.js';
+import type { IceServer } from '../protocol.js';
+import type { MediaFeed } from './mse/media-feed.js';
+import { MseTransport } from './mse/mse-transport.js';
 import type { DebugLog, Transport } from './transport.js';
+import type { WebRtcSignaling } from './webrtc/webrtc-signaling.js';
 import { WebRtcTransport } from './webrtc/webrtc-transport.js';
 
-export interface TransportContext {
-  config: PlayerConfig;
-  signaling: AvatarWsSignaling;
-  /** ICE servers the server handed out in `welcome`, used after the page's own. */
-  serverIceServers: IceServer[];
-  log: DebugLog;
-}
+/** What a transport talks through: the signaling it negotiates over, or the feed its media arrives on. */
+export type TransportChannel =
+  | { kind: 'webrtc'; signaling: WebRtcSignaling; serverIceServers: IceServer[] }
+  | { kind: 'mse'; feed: MediaFeed };
+
+/** Buffer the MSE path keeps behind the newest media when the page sets no `latency`. */
+export const DEFAULT_MSE_LATENCY_MS = 100;
 
 /** The one place that maps a transport name to its implementation. */
-export function createTransport(kind: TransportKind, context: TransportContext): Transport {
-  switch (kind) {
+export function createTransport(channel: TransportChannel, config: PlayerConfig, log: DebugLog): Transport {
+  switch (channel.kind) {
     case 'webrtc':
       return new WebRtcTransport({
-        signaling: context.signaling.webRtcChannel(),
-        iceServers: [...context.config.iceServers, ...context.serverIceServers],
-        iceTransportPolicy: context.config.iceTransportPolicy,
-        log: context.log,
+        signaling: channel.signaling,
+        iceServers: [...config.iceServers, ...channel.serverIceServers],
+        iceTransportPolicy: config.iceTransportPolicy,
+        log,
       });
+    case 'mse':
+      return new MseTransport({ feed: channel.feed, targetLatencyMs: config.latencyMs ?? DEFAULT_MSE_LATENCY_MS, log });
   }
 }

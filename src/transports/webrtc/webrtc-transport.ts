@@ -6,7 +6,7 @@
 import { PlayerError, toPlayerError } from '../../events.js';
 import type { IceCandidate, IceServer } from '../../protocol.js';
 import { TypedEmitter } from '../../typed-emitter.js';
-import type { DebugLog, Transport, TransportEvents } from '../transport.js';
+import type { DebugLog, Transport, TransportEvents, TransportStats } from '../transport.js';
 import { RemoteCandidates } from './remote-candidates.js';
 import type { WebRtcSignaling } from './webrtc-signaling.js';
 
@@ -49,6 +49,11 @@ export class WebRtcTransport extends TypedEmitter<TransportEvents> implements Tr
         signaling.onCandidate((candidate) => candidates.add(candidate)),
       );
     });
+  }
+
+  /** The browser buffers and lip-syncs WebRTC itself: its delay is not measured here yet. */
+  stats(): TransportStats {
+    return { playbackRate: this.video?.playbackRate };
   }
 
   close(): void {

@@ -96,6 +96,33 @@ describe('AvatarWsSignaling', () => {
     expect(problems).toHaveLength(7);
   });
 
+  it('hands binary frames of an mse session over as media, with clock and skip messages', async () => {
+    const { url, connection } = await startServer();
+    const client = connectedClient(url);
+    const problems: string[] = [];
+    client.on('protocol-error', ({ message }) => problems.push(message));
+    const feed = client.mediaFeed();
+    const chunks: number[][] = [];
+    const clocks: { pts: number; time: number }[] = [];
+    const skips: { from: number; to: number }[] = [];
+    feed.onBytes((data) => chunks.push([...new Uint8Array(data)]));
+    feed.onClock((sample) => clocks.push(sample));
+    const skipped = new Promise<void>((resolve) => feed.onSkip((skip) => resolve(void skips.push(skip))));
+    await client.connect({ v: 1, type: 'hello', transport: 'mse' });
+    const { socket } = await connection;
+
+    socket.send(Buffer.from([1, 2, 3]), { binary: true });
+    socket.send(JSON.stringify({ v: 1, type: 'clock', pts: 1.5, time: 1_700_000_000_000 }));
+    socket.send(Buffer.from([4]), { binary: true });
+    socket.send(JSON.stringify({ v: 1, type: 'skip', from: 2, to: 3.5, reason: 'slow-reader' }));
+    await skipped;
+
+    expect(chunks).toEqual([[1, 2, 3], [4]]);
+    expect(clocks).toEqual([{ pts: 1.5, time: 1_700_000_000_000 }]);
+    expect(skips).toEqual([{ from: 2, to: 3.5 }]);
+    expect(problems).toEqual([]);
+  });
+
   it('rejects with signaling-unreachable when nothing listens', async () => {
     const port = await closedPort();
     const client = connectedClient(`ws://127.0.0.1:${port}/ws`);

@@ -7,13 +7,14 @@ describe('parseConfig', () => {
     expect(errors).toEqual([]);
     expect(config).toEqual(defaultConfig());
     expect(config.autoplay).toBe(true);
-    expect(config.transports).toEqual(['webrtc']);
+    expect(config.transports).toEqual(['webrtc', 'mse']);
   });
 
   it('reads every attribute', () => {
     const { config, errors } = parseConfig({
       src: 'wss://avatar.example.com/session',
-      transports: ' WebRTC ',
+      'mse-src': 'ws://127.0.0.1:9000/stream.mp4',
+      transports: ' MSE, WebRTC ',
       'ice-servers': '[{"urls":"turn:10.0.0.1:3478?transport=tcp","username":"u","credential":"c"},{"urls":["stun:10.0.0.1"]}]',
       'ice-transport-policy': 'relay',
       latency: '150',
@@ -25,7 +26,8 @@ describe('parseConfig', () => {
     expect(errors).toEqual([]);
     expect(config).toEqual({
       src: 'wss://avatar.example.com/session',
-      transports: ['webrtc'],
+      mseSrc: 'ws://127.0.0.1:9000/stream.mp4',
+      transports: ['mse', 'webrtc'],
       iceServers: [
         { urls: 'turn:10.0.0.1:3478?transport=tcp', username: 'u', credential: 'c' },
         { urls: ['stun:10.0.0.1'] },
@@ -49,6 +51,13 @@ describe('parseConfig', () => {
     },
   );
 
+  it('reports a bad mse-src without giving up: the mse path can still use src', () => {
+    const { config, errors } = parseConfig({ src: 'ws://127.0.0.1/ws', 'mse-src': 'http://127.0.0.1/stream.mp4' });
+    expect(config.mseSrc).toBeNull();
+    expect(config.src).toBe('ws://127.0.0.1/ws');
+    expect(errors).toEqual([expect.objectContaining({ code: 'invalid-attribute', attribute: 'mse-src', fatal: false })]);
+  });
+
   it('accepts ws: and wss: URLs', () => {
     expect(parseConfig({ src: 'ws://127.0.0.1:8080/ws' }).config.src).toBe('ws://127.0.0.1:8080/ws');
     expect(parseConfig({ src: 'wss://[::1]/ws?room=1' }).config.src).toBe('wss://[::1]/ws?room=1');
@@ -65,7 +74,7 @@ describe('parseConfig', () => {
   });
 
   it('fails when no known transport is left', () => {
-    const { config, errors } = parseConfig({ transports: 'mse,hls' });
+    const { config, errors } = parseConfig({ transports: 'hls,rtmp' });
     expect(config.transports).toEqual([]);
     expect(errors).toEqual([expect.objectContaining({ attribute: 'transports', fatal: true })]);
   });

@@ -1,0 +1,179 @@
+/**
+ * The decision half of live-edge control for the MSE path (no DOM): from a snapshot of the element every
+ * ~100 ms, the playback rate to set and, rarely, a forward seek. LiveEdgeDriver applies it to a real <video>.
+ *
+ * - Small latency errors are corrected by playback rate (pitch is preserved by the element; audio and video
+ *   stay in sync since both follow the one media clock), within [0.95, 1.10], in steps of 0.025, with
+ *   hysteresis (start correcting at +100 / −75 ms, stop at +15 / −15 ms) and at most one change a second,
+ *   so the rate neither hunts nor changes every tick.
+ * - Speech is not sped up when the excess can go with silence instead: inside a silent range the policy
+ *   seeks forward (≥ 100 ms, landing inside the range), and it waits for a silent range coming up within 2 s.
+ * - A jump to the live edge (bufferedEnd − target) only when more than 1 s behind target, or more than
+ *   100 ms behind in the 2 s after a stall of over 1 s (the backlog such a stall leaves is not chased by rate).
+ * - Never a backwards seek; rate 1 while waiting for data.
+ *
+ * Latency here is how far playback is behind the newest media the network delivered. With bursty delivery
+ * the buffered end moves in steps, so the live edge is estimated as the furthest (buffered end − wall clock)
+ * seen in the last 1.5 s, carried forward at wall-clock speed: it does not saw-tooth with the bursts and does
+ * not lag behind a rate change.
+ */
+
+export interface PlaybackSnapshot {
+  /** A monotonic clock, ms. */
+  nowMs: number;
+  /** The element's position, s. */
+  currentTime: number;
+  /** End of the buffered range that holds currentTime, s. */
+  bufferedEnd: number;
+  /** The element is stalled for want of data. */
+  waiting: boolean;
+  /** How far behind the newest media playback should be: max(configured latency, jitter depth), ms. */
+  targetLatencyMs: number;
+  /** Media-time ranges whose audio is silent; may be empty. */
+  silentRanges: ReadonlyArray<readonly [number, number]>;
+}
+
+export type LiveEdgeReason = 'steady' | 'catch-up' | 'slow-down' | 'skip-silence' | 'jump-to-live';
+
+export interface LiveEdgeAction {
+  playbackRate: number;
+  /** A forward seek to make now (always later than the snapshot's currentTime). */
+  seekTo?: number;
+  reason: LiveEdgeReason;
+}
+
+export const MIN_RATE = 0.95;
+export const MAX_RATE = 1.1;
+const RATE_STEP = 0.025;
+/** Rate offset per ms of latency error: 400 ms behind → the full +0.10 (closed in ≈ 4 s). */
+const RATE_PER_MS = 0.1 / 400;
+const CATCH_UP_ENTER_MS = 100;
+const SLOW_DOWN_ENTER_MS = -75;
+const CORRECTED_WITHIN_MS = 15;
+const RATE_HOLD_MS = 1000;
+const EDGE_WINDOW_MS = 1500;
+/** No rate correction or silence skip until the live-edge estimate has seen this much (after start, a seek or a stall). */
+const EDGE_WARMUP_MS = 1000;
+const MAX_EDGE_SAMPLES = 64;
+const FAR_BEHIND_MS = 1000;
+const LONG_STALL_MS = 1000;
+const AFTER_STALL_MS = 2000;
+const MIN_SKIP_S = 0.1;
+/** Land this far before the end of a silent range, not on the first syllable after it. */
+const SILENCE_END_GUARD_S = 0.05;
+const SILENCE_LOOKAHEAD_S = 2;
+/** After a seek the element needs a moment to settle (it may briefly wait for the decoder). */
+const SEEK_COOLDOWN_MS = 1000;
+
+type Mode = 'steady' | 'catch-up' | 'slow-down';
+
+export class LiveEdgePolicy {
+  private mode: Mode = 'steady';
+  private rate = 1;
+  private rateChangedAtMs = -Infinity;
+  private seekedAtMs = -Infinity;
+  private waitingSinceMs: number | undefined;
+  private longStallEndedAtMs = -Infinity;
+  /** (buffered end − wall clock) samples, s, for the live-edge estimate. */
+  private edges: { atMs: number; edge: number }[] = [];
+
+  decide(snapshot: PlaybackSnapshot): LiveEdgeAction {
+    const { nowMs, waiting } = snapshot;
+    if (waiting) {
+      this.waitingSinceMs ??= nowMs;
+      this.edges = [];
+      this.mode = 'steady';
+      return this.setRate('steady', 1, nowMs);
+    }
+    if (this.waitingSinceMs !== undefined) {
+      if (nowMs - this.waitingSinceMs > LONG_STALL_MS) this.longStallEndedAtMs = nowMs;
+      this.waitingSinceMs = undefined;
+    }
+    this.recordEdge(snapshot);
+    const jump = this.jumpToLive(snapshot);
+    if (jump) return jump;
+    if (nowMs - this.edges[0]!.atMs < EDGE_WARMUP_MS) return { playbackRate: this.rate, reason: this.rate === 1 ? 'steady' : this.mode };
+    return this.skipSilence(snapshot) ?? this.adjustRate(snapshot);
+  }
+
+  private jumpToLive(s: PlaybackSnapshot): LiveEdgeAction | undefined {
+    const bufferedExcessMs = (s.bufferedEnd - s.currentTime) * 1000 - s.targetLatencyMs;
+    const afterLongStall = s.nowMs - this.longStallEndedAtMs <= AFTER_STALL_MS;
+    if (bufferedExcessMs <= FAR_BEHIND_MS && !(afterLongStall && bufferedExcessMs > CATCH_UP_ENTER_MS)) return undefined;
+    return this.seek('jump-to-live', s.bufferedEnd - s.targetLatencyMs / 1000, s);
+  }
+
+  private skipSilence(s: PlaybackSnapshot): LiveEdgeAction | undefined {
+    if (this.excessMs(s) <= CATCH_UP_ENTER_MS || s.nowMs - this.seekedAtMs < SEEK_COOLDOWN_MS) return undefined;
+    const range = s.silentRanges.find(([start, end]) => start <= s.currentTime && s.currentTime < end);
+    if (!range) return undefined;
+    const to = Math.min(range[1] - SILENCE_END_GUARD_S, s.bufferedEnd - s.targetLatencyMs / 1000);
+    return to - s.currentTime >= MIN_SKIP_S ? this.seek('skip-silence', to, s) : undefined;
+  }
+
+  private adjustRate(s: PlaybackSnapshot): LiveEdgeAction {
+    const excess = this.excessMs(s);
+    const bufferedExcess = (s.bufferedEnd - s.currentTime) * 1000 - s.targetLatencyMs;
+    this.mode = nextMode(this.mode, excess, bufferedExcess);
+    if (this.mode === 'catch-up' && this.silenceComing(s)) return this.setRate('steady', 1, s.nowMs);
+    if (this.mode === 'steady') return this.setRate('steady', 1, s.nowMs);
+    const wanted = quantise(1 + excess * RATE_PER_MS);
+    const rate = this.mode === 'catch-up' ? Math.max(1 + RATE_STEP, wanted) : Math.min(1 - RATE_STEP, wanted);
+    return this.setRate(this.mode, rate, s.nowMs);
+  }
+
+  /** A silent range ahead, within reach, long enough to skip: wait for it rather than speed up speech. */
+  private silenceComing(s: PlaybackSnapshot): boolean {
+    return s.silentRanges.some(
+      ([start, end]) => start > s.currentTime && start - s.currentTime <= SILENCE_LOOKAHEAD_S && end - SILENCE_END_GUARD_S - start >= MIN_SKIP_S,
+    );
+  }
+
+  private seek(reason: 'jump-to-live' | 'skip-silence', to: number, s: PlaybackSnapshot): LiveEdgeAction | undefined {
+    if (!(to > s.currentTime + MIN_SKIP_S / 2)) return undefined;
+    this.seekedAtMs = s.nowMs;
+    this.edges = [];
+    this.mode = 'steady';
+    this.rate = 1;
+    this.rateChangedAtMs = s.nowMs;
+    return { playbackRate: 1, seekTo: to, reason };
+  }
+
+  /** Changes the rate only when it differs and the last change has settled; stopping a correction is never held. */
+  private setRate(reason: LiveEdgeReason, rate: number, nowMs: number): LiveEdgeAction {
+    const stopping = rate === 1;
+    if (rate !== this.rate && (stopping || nowMs - this.rateChangedAtMs >= RATE_HOLD_MS)) {
+      this.rate = rate;
+      this.rateChangedAtMs = nowMs;
+    }
+    return { playbackRate: this.rate, reason: this.rate === 1 ? 'steady' : reason };
+  }
+
+  private recordEdge(s: PlaybackSnapshot): void {
+    this.edges.push({ atMs: s.nowMs, edge: s.bufferedEnd - s.nowMs / 1000 });
+    while (this.edges.length > MAX_EDGE_SAMPLES || this.edges[0]!.atMs < s.nowMs - EDGE_WINDOW_MS) this.edges.shift();
+  }
+
+  /** Estimated latency above target, ms. */
+  private excessMs(s: PlaybackSnapshot): number {
+    const edge = Math.max(...this.edges.map((e) => e.edge)) + s.nowMs / 1000;
+    return (edge - s.currentTime) * 1000 - s.targetLatencyMs;
+  }
+}
+
+/**
+ * Hysteresis: a correction starts well outside the target and runs until close to it. Speeding up also
+ * needs the buffer itself to be ahead (not only the estimate), so that a delivery hiccup is not chased.
+ */
+function nextMode(mode: Mode, excessMs: number, bufferedExcessMs: number): Mode {
+  if (mode === 'catch-up') return excessMs > CORRECTED_WITHIN_MS ? 'catch-up' : 'steady';
+  if (mode === 'slow-down') return excessMs < -CORRECTED_WITHIN_MS ? 'slow-down' : 'steady';
+  if (excessMs > CATCH_UP_ENTER_MS && bufferedExcessMs > CATCH_UP_ENTER_MS) return 'catch-up';
+  if (excessMs < SLOW_DOWN_ENTER_MS) return 'slow-down';
+  return 'steady';
+}
+
+function quantise(rate: number): number {
+  const stepped = Math.round(rate / RATE_STEP) * RATE_STEP;
+  return Math.min(MAX_RATE, Math.max(MIN_RATE, Number(stepped.toFixed(3))));
+}
