@@ -1,4 +1,4 @@
-// Browser tests: real Chromium (Debian's /usr/bin/chromium), one reference server per run.
+// Browser tests: real Chromium (Debian's /usr/bin/chromium), one reference server and one fMP4 relay per run.
 // Run through `npm run test:browser` (or `npm test`), which puts the run in a private network namespace.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { CHROMIUM_PATH, chromiumFlags } from './scripts/chromium.mjs';
+import { fmp4RelayPlugin } from './scripts/wtr-fmp4-relay-plugin.mjs';
 import { referenceServerPlugin } from './scripts/wtr-reference-server-plugin.mjs';
 
 const profileDir = mkdtempSync(join(tmpdir(), 'avatar-chromium-'));
@@ -36,6 +37,7 @@ export default {
     // tsconfig.json carries experimentalDecorators and useDefineForClassFields: false, which Lit's decorators need.
     esbuildPlugin({ ts: true, target: 'auto', tsconfig: 'tsconfig.json' }),
     referenceServerPlugin({ readyTimeoutMs: 60_000 }),
+    fmp4RelayPlugin(),
   ],
   browsers: [
     // PLATFORM.md: CHROME_PATH with the default launcher fails as root; a custom launcher does not.

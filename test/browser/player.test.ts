@@ -1,78 +1,12 @@
 // <avatar-player> over WebRTC against the real reference server, in real Chromium.
 import '../../components/avatar-player/avatar-player.js';
 import type { AvatarPlayer } from '../../components/avatar-player/avatar-player.js';
-import type { PlayerEventDetails, PlayerEventName, PlayerState } from '../../src/events.js';
+import type { PlayerEventDetails, PlayerState } from '../../src/events.js';
 import { testServer } from './env.js';
-
-function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
+import { assert, mount, nextEvent, sampleFrames, settle, unmountAll, videoOf } from './helpers.js';
 
 const unhandledRejections: unknown[] = [];
 window.addEventListener('unhandledrejection', (event) => unhandledRejections.push(event.reason));
-
-const mounted: AvatarPlayer[] = [];
-
-function mount(attributes: Record<string, string>): AvatarPlayer {
-  const player = document.createElement('avatar-player');
-  for (const [name, value] of Object.entries(attributes)) player.setAttribute(name, value);
-  player.style.width = '320px';
-  mounted.push(player);
-  document.body.append(player);
-  return player;
-}
-
-function nextEvent<K extends PlayerEventName>(
-  player: AvatarPlayer,
-  type: K,
-  timeoutMs: number,
-): Promise<PlayerEventDetails[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      player.removeEventListener(type, listener);
-      reject(new Error(`no ${type} event within ${timeoutMs} ms (state ${player.state})`));
-    }, timeoutMs);
-    const listener = (event: Event) => {
-      clearTimeout(timer);
-      player.removeEventListener(type, listener);
-      resolve((event as CustomEvent<PlayerEventDetails[K]>).detail);
-    };
-    player.addEventListener(type, listener);
-  });
-}
-
-function videoOf(player: AvatarPlayer): HTMLVideoElement {
-  const video = player.shadowRoot?.querySelector('video');
-  assert(video, 'the player renders a <video> in its shadow root');
-  return video;
-}
-
-interface FrameSample {
-  at: number;
-  presentedFrames: number;
-  mediaTime: number;
-}
-
-/** Every frame presented during `durationMs`, by requestVideoFrameCallback; stops early if frames stop. */
-function sampleFrames(video: HTMLVideoElement, durationMs: number): Promise<FrameSample[]> {
-  return new Promise((resolve) => {
-    const samples: FrameSample[] = [];
-    const started = performance.now();
-    let handle = 0;
-    const finish = () => {
-      clearTimeout(guard);
-      video.cancelVideoFrameCallback(handle);
-      resolve(samples);
-    };
-    const guard = setTimeout(finish, durationMs + 2_000);
-    const onFrame: VideoFrameRequestCallback = (now, metadata) => {
-      samples.push({ at: now, presentedFrames: metadata.presentedFrames, mediaTime: metadata.mediaTime });
-      if (now - started >= durationMs) finish();
-      else handle = video.requestVideoFrameCallback(onFrame);
-    };
-    handle = video.requestVideoFrameCallback(onFrame);
-  });
-}
 
 async function viewers(httpUrl: string): Promise<number> {
   const response = await fetch(`${httpUrl}/health`, { cache: 'no-store' });
@@ -95,9 +29,6 @@ async function waitForViewers(httpUrl: string, predicate: (count: number) => boo
 /** Reads the state afresh (TypeScript would otherwise keep an earlier assertion's narrowing). */
 const stateOf = (player: AvatarPlayer): PlayerState => player.state;
 
-/** Lets pending promise jobs and rejection tracking run. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
-
 describe('<avatar-player> over WebRTC', () => {
   let httpUrl = '';
 
@@ -106,7 +37,7 @@ describe('<avatar-player> over WebRTC', () => {
   });
 
   afterEach(async () => {
-    for (const player of mounted.splice(0)) player.remove();
+    unmountAll();
     await waitForViewers(httpUrl, (count) => count === 0, 10_000);
     unhandledRejections.splice(0);
   });
