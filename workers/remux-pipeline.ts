@@ -23,7 +23,10 @@ export interface RemuxOutput {
 
 /** Each kind is alone in its SourceBuffer's init segment, so it gets the same track id there. */
 const OUTPUT_TRACK_ID = 1;
-const JITTER_REPORT_MS = 500;
+/** Reports are sent when something changed, at most this often (a 25 fps stream pushes far more often). */
+const REPORT_INTERVAL_MS = 200;
+/** A change of the jitter depth worth telling the live-edge control about at once. */
+const DEPTH_CHANGE_MS = 20;
 
 export class RemuxPipeline {
   private readonly demuxer: Mp4StreamDemuxer;
@@ -33,7 +36,8 @@ export class RemuxPipeline {
   private readonly silence = new SilenceDetector();
   private tracks = new Map<number, TrackInfo>();
   private sequence = 1;
-  private lastJitterReport = -Infinity;
+  private lastReportAt = -Infinity;
+  private depthReported = -Infinity;
   private silenceReported = '';
 
   constructor(
@@ -54,7 +58,7 @@ export class RemuxPipeline {
   push(bytes: Uint8Array): void {
     this.demuxer.push(bytes);
     this.flush();
-    this.reportJitter();
+    this.report();
   }
 
   /** Media before `time` (output seconds) has been played. */
@@ -96,23 +100,22 @@ export class RemuxPipeline {
       const samples = fragment.samples.map((sample) => ({ ...sample, trackId: OUTPUT_TRACK_ID }));
       this.output.segment(track.kind, writeMediaSegment(this.sequence++, [{ trackId: OUTPUT_TRACK_ID, samples }]));
     }
-    this.reportSilence();
   }
 
-  private reportSilence(): void {
+  /** Jitter depth and silent ranges, when they changed: a depth jump at once, the rest at a bounded rate. */
+  private report(): void {
+    const now = this.now();
+    const { depthMs, jitterMs, stalls } = this.jitter.stats;
+    const depthJumped = Math.abs(depthMs - this.depthReported) >= DEPTH_CHANGE_MS;
+    if (!depthJumped && now - this.lastReportAt < REPORT_INTERVAL_MS) return;
+    this.lastReportAt = now;
+    this.depthReported = depthMs;
+    this.output.report({ type: 'jitter', depthMs, jitterMs, stalls });
     const ranges = this.silence.ranges();
     const key = JSON.stringify(ranges);
     if (key === this.silenceReported) return;
     this.silenceReported = key;
     this.output.report({ type: 'silence', ranges });
-  }
-
-  private reportJitter(): void {
-    const now = this.now();
-    if (now - this.lastJitterReport < JITTER_REPORT_MS) return;
-    this.lastJitterReport = now;
-    const { depthMs, jitterMs, stalls } = this.jitter.stats;
-    this.output.report({ type: 'jitter', depthMs, jitterMs, stalls });
   }
 }
 

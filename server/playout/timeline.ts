@@ -102,8 +102,9 @@ export class Timeline {
     };
   }
 
+  /** Every frame within the clip's length is out too: the last ones may come after the last audio packet. */
   private finished(): boolean {
-    return this.playing.audioIndex >= this.playing.audioEnd;
+    return this.playing.audioIndex >= this.playing.audioEnd && this.playing.videoIndex >= this.playing.videoEnd;
   }
 
   private endTicks(): number {
@@ -117,7 +118,8 @@ export class Timeline {
     p.cut = true;
     const played = p.audioTicks / AUDIO_RATE;
     const samples = p.clip.videoSamples;
-    let keyframe = p.videoIndex;
+    // Not the very next frame once some are out: the one before the cut could no longer be held to the splice.
+    let keyframe = p.videoIndex === 0 ? 0 : p.videoIndex + 1;
     while (keyframe < p.videoEnd && !(samples[keyframe]!.keyframe && samples[keyframe]!.time >= played)) keyframe++;
     if (keyframe >= p.videoEnd) return;
     // Frames are far longer than the pre-skip, so the frame before the cut still ends before the audio does.

@@ -49,6 +49,13 @@ describe('playout timeline', () => {
     audio.slice(1).forEach((s, i) => expect(s.pts).toBeCloseTo(audio[i]!.pts + audio[i]!.duration, 9));
   });
 
+  it('leaves video no gap: each frame lasts until the next one starts, across splices and held last frames', () => {
+    const video = take(new Timeline(new ClipQueue({ idle, rotation: [longVideo, shortVideo] })), 60).filter((s) => s.kind === 'video');
+    expect(new Set(video.map((s) => s.clipSequence)).size).toBeGreaterThan(10);
+    // pts fall on whole 48 kHz ticks, a 29.97 fps frame grid does not: each end may round either way.
+    video.slice(1).forEach((s, i) => expect(Math.abs(s.pts - (video[i]!.pts + video[i]!.duration))).toBeLessThan(1 / 48000));
+  });
+
   it('hands out samples in presentation order with video never going backwards', () => {
     const samples = take(new Timeline(new ClipQueue({ idle, rotation: [longVideo, shortVideo] })), 60);
     samples.slice(1).forEach((s, i) => expect(s.pts).toBeGreaterThanOrEqual(samples[i]!.pts - 1e-9));
