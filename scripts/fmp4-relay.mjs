@@ -15,6 +15,9 @@ export { FMP4_VARIANTS, makeFmp4TestStreams } from './fmp4-test-streams.mjs';
 
 const HOST = '127.0.0.1';
 const STREAM_PATH = '/fmp4/';
+/** go2rtc's WebSocket API: `/api/ws?src=<variant>`, which streams only after the client's `{type:'mse'}` request. */
+const GO2RTC_PATH = '/api/ws';
+const GO2RTC_REQUEST_TIMEOUT_MS = 5_000;
 
 /** @param {import('./fmp4-relay.mjs').Fmp4RelayStartOptions} options */
 export async function startFmp4Relay({
@@ -34,7 +37,10 @@ export async function startFmp4Relay({
     if (decision.status !== 101) return refuse(socket, decision.status, decision.reason);
     wss.handleUpgrade(request, socket, head, (ws) => {
       sockets.add(ws);
-      runRelaySession(ws, decision.schedule, decision.options, { maxConnectionMs, maxBufferedBytes, onEnd: () => sockets.delete(ws) });
+      const run = () => runRelaySession(ws, decision.schedule, decision.options, { maxConnectionMs, maxBufferedBytes, onEnd: () => sockets.delete(ws) });
+      if (!decision.go2rtc) return run();
+      ws.on('close', () => sockets.delete(ws));
+      awaitGo2rtcRequest(ws, run);
     });
   });
 
@@ -68,8 +74,10 @@ export async function startFmp4Relay({
 /** What an upgrade request to `url` gets: 101 with the stream and options, or an HTTP error and why. */
 function upgradeDecision(url, schedules, full) {
   const parsed = new URL(url ?? '/', `ws://${HOST}`);
-  if (!parsed.pathname.startsWith(STREAM_PATH)) return { status: 404, reason: `no stream at ${parsed.pathname}` };
-  const variant = parsed.pathname.slice(STREAM_PATH.length);
+  const go2rtc = parsed.pathname === GO2RTC_PATH;
+  if (!go2rtc && !parsed.pathname.startsWith(STREAM_PATH)) return { status: 404, reason: `no stream at ${parsed.pathname}` };
+  const variant = go2rtc ? parsed.searchParams.get('src') ?? '' : parsed.pathname.slice(STREAM_PATH.length);
+  parsed.searchParams.delete('src');
   const schedule = schedules.get(variant);
   if (!schedule) return { status: 404, reason: `unknown variant "${variant}"` };
   let options;
@@ -80,7 +88,24 @@ function upgradeDecision(url, schedules, full) {
     return { status: 400, reason: error.message };
   }
   if (full) return { status: 503, reason: 'too many connections' };
-  return { status: 101, schedule, options };
+  return { status: 101, schedule, options, go2rtc };
+}
+
+/** As go2rtc does: nothing until the client asks for MSE, then the MIME type as text, then the stream. */
+function awaitGo2rtcRequest(ws, start) {
+  const timer = setTimeout(() => ws.close(1008, 'no mse request'), GO2RTC_REQUEST_TIMEOUT_MS);
+  ws.once('message', (data, isBinary) => {
+    clearTimeout(timer);
+    let request;
+    try {
+      request = isBinary ? undefined : JSON.parse(String(data));
+    } catch {
+      request = undefined;
+    }
+    if (request?.type !== 'mse' || typeof request.value !== 'string') return ws.close(1008, 'expected {"type":"mse"}');
+    ws.send(JSON.stringify({ type: 'mse', value: 'video/mp4; codecs="avc1.42C01E,mp4a.40.2"' }));
+    start();
+  });
 }
 
 function refuse(socket, status, reason) {

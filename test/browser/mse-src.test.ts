@@ -3,7 +3,7 @@
 import '../../components/avatar-player/avatar-player.js';
 import type { AvatarPlayer } from '../../components/avatar-player/avatar-player.js';
 import type { PlayerEventDetails } from '../../src/events.js';
-import { fmp4Connections, fmp4Url, type Fmp4RelayOptions, type Fmp4Variant } from './env.js';
+import { fmp4Connections, fmp4Relay, fmp4Url, type Fmp4RelayOptions, type Fmp4Variant } from './env.js';
 import { assert, collectEvents, mount, nextEvent, sampleFrames, unmountAll, videoOf, type FrameSample } from './helpers.js';
 
 /** The relay's streams run 25 fps; a loaded 2-core machine may drop some frames, never most. */
@@ -218,6 +218,16 @@ describe('<avatar-player mse-src> on a plain fMP4 WebSocket', () => {
     assert(stopWatch().length === 0, 'currentTime went back');
     assert(errors.length === 0, `errors ${JSON.stringify(errors)}`);
     assert(player.state === 'playing', `state ${player.state}`);
+  });
+
+  it('a go2rtc WebSocket API URL: asks for the MSE stream first, then plays it', async () => {
+    const { baseUrl } = await fmp4Relay();
+    const url = `${baseUrl.replace(/\/fmp4$/, '/api/ws')}?src=h264-aac&chunks=odd`;
+    const player = mount({ 'mse-src': url, transports: 'mse' });
+    const errors = collectEvents(player, 'error');
+    await nextEvent(player, 'firstframe', 5_000);
+    assertAdvancing(await sampleFrames(videoOf(player), 2_000), 1_500, 'go2rtc');
+    assert(errors.length === 0, `errors ${JSON.stringify(errors)}`);
   });
 
   it('text messages between the binary ones are ignored: plays, no error', async () => {

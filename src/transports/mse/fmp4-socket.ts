@@ -1,11 +1,13 @@
 /**
  * `mse-src`: any WebSocket whose binary messages form a plain fragmented-MP4 byte stream
  * (ffmpeg relayed to a WebSocket, go2rtc's MSE stream, ...). Text messages are metadata: ignored.
+ * go2rtc is asked for its MSE stream first (see go2rtc.ts).
  */
 
 import { PlayerError } from '../../events.js';
 import { TypedEmitter } from '../../typed-emitter.js';
 import type { DebugLog } from '../transport.js';
+import { go2rtcMseRequest } from './go2rtc.js';
 import type { MediaFeed } from './media-feed.js';
 
 export interface Fmp4SocketEvents {
@@ -46,6 +48,8 @@ export class Fmp4Socket extends TypedEmitter<Fmp4SocketEvents> {
       socket.onclose = (event) => fail(`WebSocket to ${this.url} closed before it opened (code ${event.code})`);
       socket.onopen = () => {
         clearTimeout(timer);
+        const request = go2rtcMseRequest(this.url);
+        if (request) socket.send(request);
         socket.onclose = (event) => {
           this.detach();
           this.emit('closed', { code: event.code, reason: event.reason });
