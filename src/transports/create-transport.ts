@@ -1,7 +1,8 @@
 import type { PlayerConfig } from '../config.js';
 import type { IceServer } from '../protocol.js';
+import { DeferredTransport } from './deferred-transport.js';
+import { HeldFeed } from './mse/held-feed.js';
 import type { MediaFeed } from './mse/media-feed.js';
-import { MseTransport } from './mse/mse-transport.js';
 import type { DebugLog, Transport } from './transport.js';
 import type { WebRtcSignaling } from './webrtc/webrtc-signaling.js';
 import { WebRtcTransport } from './webrtc/webrtc-transport.js';
@@ -24,7 +25,12 @@ export function createTransport(channel: TransportChannel, config: PlayerConfig,
         iceTransportPolicy: config.iceTransportPolicy,
         log,
       });
-    case 'mse':
-      return new MseTransport({ feed: channel.feed, targetLatencyMs: config.latencyMs ?? DEFAULT_MSE_LATENCY_MS, log });
+    case 'mse': {
+      // The MSE path loads when used; what the server sends meanwhile waits in the held feed.
+      const feed = new HeldFeed(channel.feed);
+      const targetLatencyMs = config.latencyMs ?? DEFAULT_MSE_LATENCY_MS;
+      const load = () => import('./mse/mse-transport.js').then(({ MseTransport }) => new MseTransport({ feed, targetLatencyMs, log }));
+      return new DeferredTransport('mse', load, () => feed.close());
+    }
   }
 }

@@ -1,0 +1,56 @@
+/**
+ * A transport whose code loads only when it is used (the MSE path and its dependencies stay out of
+ * the element's bundle). It stands in for the real one and forwards its events.
+ */
+
+import { PlayerError } from '../events.js';
+import type { TransportKind } from '../protocol.js';
+import { TypedEmitter } from '../typed-emitter.js';
+import type { Transport, TransportEvents, TransportStats } from './transport.js';
+
+const FORWARDED = ['firstframe', 'error', 'recovered', 'warning'] as const;
+
+export class DeferredTransport extends TypedEmitter<TransportEvents> implements Transport {
+  private real: Transport | undefined;
+  private closed = false;
+
+  constructor(
+    readonly kind: TransportKind,
+    private readonly load: () => Promise<Transport>,
+    private readonly onClose: () => void = () => undefined,
+  ) {
+    super();
+  }
+
+  async start(video: HTMLVideoElement): Promise<void> {
+    let real: Transport;
+    try {
+      real = await this.load();
+    } catch (error) {
+      throw new PlayerError(this.kind === 'webrtc' ? 'webrtc-failed' : 'mse-failed', `the ${this.kind} player failed to load: ${String(error)}`);
+    }
+    if (this.closed) {
+      real.close();
+      throw new PlayerError(this.kind === 'webrtc' ? 'webrtc-failed' : 'mse-failed', 'closed before the media arrived');
+    }
+    this.real = real;
+    for (const type of FORWARDED) this.forward(real, type);
+    return real.start(video);
+  }
+
+  stats(): TransportStats {
+    return this.real?.stats() ?? {};
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.real?.close();
+    this.onClose();
+    this.emit('closed', {});
+  }
+
+  private forward<K extends (typeof FORWARDED)[number]>(real: Transport, type: K): void {
+    real.on(type, (detail) => this.emit(type, detail));
+  }
+}

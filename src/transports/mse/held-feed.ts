@@ -1,0 +1,80 @@
+/**
+ * A MediaFeed that keeps what arrives until its reader subscribes: the MSE transport's code loads
+ * on demand, and the media the server sends meanwhile must not be lost.
+ */
+
+import type { MediaFeed } from './media-feed.js';
+
+type Held = { type: 'bytes'; data: ArrayBuffer } | { type: 'clock'; pts: number; time: number } | { type: 'skip'; from: number; to: number };
+
+/** Bounds what is held while the reader loads (a few seconds of media at most). */
+const MAX_HELD = 4096;
+
+export class HeldFeed implements MediaFeed {
+  private held: Held[] | undefined = [];
+  private bytes: ((data: ArrayBuffer) => void) | undefined;
+  private clock: ((sample: { pts: number; time: number }) => void) | undefined;
+  private skip: ((skip: { from: number; to: number }) => void) | undefined;
+  private readonly unsubscribers: (() => void)[];
+
+  constructor(private readonly source: MediaFeed) {
+    this.unsubscribers = [
+      source.onBytes((data) => this.deliver({ type: 'bytes', data })),
+      source.onClock(({ pts, time }) => this.deliver({ type: 'clock', pts, time })),
+      source.onSkip(({ from, to }) => this.deliver({ type: 'skip', from, to })),
+    ];
+  }
+
+  onBytes(listener: (data: ArrayBuffer) => void): () => void {
+    this.bytes = listener;
+    this.releaseSoon();
+    return () => (this.bytes = undefined);
+  }
+
+  onClock(listener: (sample: { pts: number; time: number }) => void): () => void {
+    this.clock = listener;
+    this.releaseSoon();
+    return () => (this.clock = undefined);
+  }
+
+  onSkip(listener: (skip: { from: number; to: number }) => void): () => void {
+    this.skip = listener;
+    this.releaseSoon();
+    return () => (this.skip = undefined);
+  }
+
+  requestKeyframe(): void {
+    this.source.requestKeyframe();
+  }
+
+  /** Stops listening to the source; nothing is delivered after this. */
+  close(): void {
+    this.unsubscribers.forEach((unsubscribe) => unsubscribe());
+    this.held = undefined;
+    this.bytes = this.clock = this.skip = undefined;
+  }
+
+  private deliver(event: Held): void {
+    if (this.held) {
+      if (this.held.length < MAX_HELD) this.held.push(event);
+      return;
+    }
+    this.dispatch(event);
+  }
+
+  /** After the reader's synchronous run of subscriptions, so that each kind finds its listener. */
+  private releaseSoon(): void {
+    queueMicrotask(() => {
+      const held = this.held;
+      if (!held) return;
+      this.held = undefined;
+      held.forEach((event) => this.dispatch(event));
+    });
+  }
+
+  private dispatch(event: Held): void {
+    if (event.type === 'bytes') this.bytes?.(event.data);
+    else if (event.type === 'clock') this.clock?.(event);
+    else this.skip?.(event);
+  }
+}
