@@ -2,9 +2,9 @@ import { copyFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startAvatarServer, type AvatarServer } from '../../../server/avatar-server.js';
-import { createLogger } from '../../../server/log.js';
+import type { AvatarServer } from '../../../server/avatar-server.js';
 import { CloseCode, MAX_MESSAGE_BYTES } from '../../../src/protocol.js';
+import { startTestAvatarServer } from '../../fixtures/avatar-server.js';
 import { makeGoodClip, makeMediaDir, makeTextFile, type MediaDir } from '../../fixtures/media.js';
 
 /** A signaling client that records what the server says. */
@@ -61,14 +61,7 @@ describe('reference server', () => {
   beforeAll(async () => {
     media = await makeMediaDir();
     clipsDir = join(media.dir, 'clips');
-    server = await startAvatarServer({
-      port: 0,
-      host: '127.0.0.1',
-      clipsDir,
-      cacheDir: join(media.dir, 'cache'),
-      announcedAddresses: [],
-      log: createLogger('error'),
-    });
+    server = await startTestAvatarServer(media.dir, { clipsDir });
     healthUrl = `http://127.0.0.1:${server.port}/health`;
   });
 

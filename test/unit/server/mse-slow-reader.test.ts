@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAvatarServer, type AvatarServer } from '../../../server/avatar-server.js';
+import type { AvatarServer } from '../../../server/avatar-server.js';
 import { runFfmpeg } from '../../../server/clips/ffmpeg.js';
-import { createLogger } from '../../../server/log.js';
+import { startTestAvatarServer } from '../../fixtures/avatar-server.js';
 import { makeMediaDir, type MediaDir } from '../../fixtures/media.js';
 import { frameInfo, MseClient, until } from './mse-client.js';
 
@@ -42,15 +42,7 @@ describe('MSE path: a client that stops reading', () => {
     const clipsDir = join(media.dir, 'clips');
     await mkdir(clipsDir);
     await makeNoiseClip(clipsDir);
-    server = await startAvatarServer({
-      port: 0,
-      host: '127.0.0.1',
-      clipsDir,
-      cacheDir: join(media.dir, 'cache'),
-      announcedAddresses: [],
-      mse: { maxBufferedBytes: MAX_BUFFERED_BYTES },
-      log: createLogger('error'),
-    });
+    server = await startTestAvatarServer(media.dir, { clipsDir, mse: { maxBufferedBytes: MAX_BUFFERED_BYTES } });
   });
 
   afterAll(async () => {

@@ -2,10 +2,10 @@ import { copyFile, mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sample } from 'mp4box';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAvatarServer, type AvatarServer } from '../../../server/avatar-server.js';
+import type { AvatarServer } from '../../../server/avatar-server.js';
 import type { Clip } from '../../../server/clips/clip.js';
 import { loadClip } from '../../../server/clips/load-clip.js';
-import { createLogger } from '../../../server/log.js';
+import { startTestAvatarServer } from '../../fixtures/avatar-server.js';
 import { makeGoodClip, makeMediaDir, type MediaDir } from '../../fixtures/media.js';
 import { frameInfo, MseClient, parseWithMp4box, splitAtInitSegments, until, type ParsedStream } from './mse-client.js';
 
@@ -67,14 +67,7 @@ describe('MSE path of the reference server: fMP4 over the signaling WebSocket', 
     await mkdir(clipsDir);
     const idlePath = await makeGoodClip(clipsDir, { name: 'idle.mp4', seconds: IDLE_SECONDS });
     idle = await loadClip(idlePath, { cacheDir: join(media.dir, 'test-cache') });
-    server = await startAvatarServer({
-      port: 0,
-      host: '127.0.0.1',
-      clipsDir,
-      cacheDir: join(media.dir, 'cache'),
-      announcedAddresses: [],
-      log: createLogger('error'),
-    });
+    server = await startTestAvatarServer(media.dir, { clipsDir });
   });
 
   afterAll(async () => {
