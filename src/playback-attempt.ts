@@ -41,6 +41,7 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
   private signaling: AvatarWsSignaling | undefined;
   private fmp4Socket: Fmp4Socket | undefined;
   private transport: Transport | undefined;
+  private welcomed = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private over = false;
 
@@ -87,10 +88,12 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
     });
     signaling.on('bye', ({ reason }) => this.finish(new PlayerError('signaling-closed', `the server ended the session${reason ? `: ${reason}` : ''}`)));
     signaling.on('closed', ({ code, reason }) => this.finish(socketClosed(code, reason)));
+    // The MSE path needs nothing from welcome: its worker and MediaSource start while the socket connects.
+    if (this.route.kind === 'mse') this.startTransport({ kind: 'mse', feed: signaling.mediaFeed() });
     const hello = { v: 1, type: 'hello', transport: this.route.kind, ...(this.config.token ? { token: this.config.token } : {}) } as const;
     signaling.connect(hello).then(
       () => {
-        if (!this.transport) this.armTimer(this.timeouts.welcomeMs, 'signaling-unreachable', 'the server sent no welcome');
+        if (!this.welcomed) this.armTimer(this.timeouts.welcomeMs, 'signaling-unreachable', 'the server sent no welcome');
       },
       (error: unknown) => this.finish(toPlayerError(error, 'signaling-unreachable')),
     );
@@ -107,14 +110,13 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
   }
 
   private onWelcome(signaling: AvatarWsSignaling, welcome: WelcomeMessage): void {
-    if (this.over || this.transport) return this.problem(new PlayerError('protocol-error', 'a second welcome was ignored'));
+    if (this.over || this.welcomed) return this.problem(new PlayerError('protocol-error', 'a second welcome was ignored'));
+    this.welcomed = true;
+    clearTimeout(this.timer);
     this.log(`welcome from ${welcome.server}, session ${welcome.session}`);
-    // Synchronous from here to transport.start(): the offer or the media that follows welcome must find its listener.
-    const channel: TransportChannel =
-      this.route.kind === 'webrtc'
-        ? { kind: 'webrtc', signaling: signaling.webRtcChannel(), serverIceServers: welcome.iceServers }
-        : { kind: 'mse', feed: signaling.mediaFeed() };
-    this.startTransport(channel);
+    if (this.route.kind !== 'webrtc') return this.armFirstFrameTimer();
+    // Synchronous from here to transport.start(): the offer that follows welcome must find its listener.
+    this.startTransport({ kind: 'webrtc', signaling: signaling.webRtcChannel(), serverIceServers: welcome.iceServers });
   }
 
   private startTransport(channel: TransportChannel): void {

@@ -5,6 +5,8 @@ export type SampleListener = (sample: TimelineSample) => void;
 
 /** Longest sleep between checks, so that a late timer never holds samples back for long. */
 const MAX_SLEEP_MS = 20;
+/** Bounds the current GOP kept for new viewers, should a clip have no keyframe for a long time. */
+const MAX_GOP_SAMPLES = 2000;
 
 /** Milliseconds since the Unix epoch, from a monotonic source. */
 export function wallClockMs(): number {
@@ -20,6 +22,8 @@ export class Playout {
   private readonly listeners = new Set<SampleListener>();
   private pending: TimelineSample;
   private sent: TimelineSample | undefined;
+  /** Every sample since the last video keyframe, that one included. */
+  private gop: TimelineSample[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -41,6 +45,14 @@ export class Playout {
   subscribe(listener: SampleListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The samples already sent since the last video keyframe: a new viewer can start decoding at once from
+   * them instead of waiting up to a GOP for the next keyframe.
+   */
+  currentGop(): readonly TimelineSample[] {
+    return this.gop;
   }
 
   /** The clip on air: the one whose sample was sent last. */
@@ -72,6 +84,11 @@ export class Playout {
     }
   }
 
+  private remember(sample: TimelineSample): void {
+    if (sample.kind === 'video' && sample.keyframe) this.gop = [];
+    if (this.gop.length < MAX_GOP_SAMPLES) this.gop.push(sample);
+  }
+
   private tick = (): void => {
     const now = wallClockMs();
     try {
@@ -79,6 +96,7 @@ export class Playout {
         const sample = this.pending;
         this.pending = this.timeline.next();
         this.sent = sample;
+        this.remember(sample);
         for (const listener of this.listeners) this.deliver(listener, sample);
       }
     } catch (error) {

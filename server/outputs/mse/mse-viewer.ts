@@ -30,7 +30,7 @@ const CLOCK_INTERVAL_S = 1;
 /**
  * One client watching the playout as a fragmented-MP4 byte stream on its WebSocket: an init segment whenever the
  * codec configuration changes, then one moof + mdat per sample, sent as the playout releases it, so the pacing
- * is real time. Starts on a video keyframe; a client that reads too slowly is skipped ahead to a later keyframe.
+ * is real time. Starts with the GOP on air; a client that reads too slowly is skipped ahead to a later keyframe.
  */
 export class MseViewer {
   private readonly fragmenter = new MseFragmenter();
@@ -49,8 +49,14 @@ export class MseViewer {
     this.gate = new SlowReaderGate(limitsOf(options));
   }
 
+  /**
+   * Sends the GOP on air at once (the client decodes from its keyframe and starts without waiting up to a
+   * GOP for the next one), then every sample as the playout releases it.
+   */
   start(): void {
-    this.unsubscribe ??= this.playout.subscribe((sample) => this.onSample(sample));
+    if (this.unsubscribe) return;
+    for (const sample of this.playout.currentGop()) this.onSample(sample);
+    this.unsubscribe = this.playout.subscribe((sample) => this.onSample(sample));
   }
 
   /** The stream's next keyframe comes within one GOP anyway; the clips are pre-encoded. */

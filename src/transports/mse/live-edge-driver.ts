@@ -22,11 +22,14 @@ const PLAYHEAD_REPORT_MS = 1_000;
  * Chromium stops short of a hole (its audio renderer wants data ahead), not at its edge.
  */
 const GAP_STUCK_S = 0.5;
+/** Chromium plays over small holes itself (the start of a stream included); only a lasting wait is stuck. */
+const STUCK_AFTER_MS = 250;
 
 export class LiveEdgeDriver {
   private readonly policy = new LiveEdgePolicy();
   private timer: ReturnType<typeof setInterval> | undefined;
   private waiting = false;
+  private waitingSinceMs = 0;
   private jitterDepthMs = 0;
   private silentRanges: readonly TimeRange[] = [];
   private lastPlayheadReport = -Infinity;
@@ -80,7 +83,7 @@ export class LiveEdgeDriver {
       this.lastPlayheadReport = now;
       this.options.onPlayhead(video.currentTime);
     }
-    if (this.escapeGap()) return;
+    if (this.waiting && now - this.waitingSinceMs >= STUCK_AFTER_MS && this.escapeGap()) return;
     const range = this.rangeAround(video.currentTime);
     if (!range) return;
     const snapshot: PlaybackSnapshot = {
@@ -99,13 +102,13 @@ export class LiveEdgeDriver {
   }
 
   /**
-   * Playback sits before or between buffered ranges (a trimmed start, a dropped stretch) or is stuck
-   * at the end of one with more media after it: move on to the next range. Only ever forward.
+   * Playback waits before or between buffered ranges (a trimmed start, a dropped stretch), or at the end
+   * of one with more media after it: move on to the next range. Only ever forward.
    */
   private escapeGap(): boolean {
     const { video } = this;
     const range = this.rangeAround(video.currentTime);
-    if (range && !(this.waiting && range[1] - video.currentTime < GAP_STUCK_S)) return false;
+    if (range && range[1] - video.currentTime >= GAP_STUCK_S) return false;
     const { buffered } = video;
     for (let i = 0; i < buffered.length; i++) {
       if (buffered.start(i) > video.currentTime) {
@@ -127,6 +130,7 @@ export class LiveEdgeDriver {
   }
 
   private readonly onWaiting = (): void => {
+    if (!this.waiting) this.waitingSinceMs = performance.now();
     this.waiting = true;
   };
 

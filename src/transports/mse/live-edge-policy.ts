@@ -3,13 +3,19 @@
  * ~100 ms, the playback rate to set and, rarely, a forward seek. LiveEdgeDriver applies it to a real <video>.
  *
  * - Small latency errors are corrected by playback rate (pitch is preserved by the element; audio and video
- *   stay in sync since both follow the one media clock), within [0.95, 1.10], in steps of 0.025, with
- *   hysteresis (start correcting at +100 / −75 ms, stop at +15 / −15 ms) and at most one change a second,
- *   so the rate neither hunts nor changes every tick.
- * - Speech is not sped up when the excess can go with silence instead: inside a silent range the policy
- *   seeks forward (≥ 100 ms, landing inside the range), and it waits for a silent range coming up within 2 s.
- * - A jump to the live edge (bufferedEnd − target) only when more than 1 s behind target, or more than
- *   100 ms behind in the 2 s after a stall of over 1 s (the backlog such a stall leaves is not chased by rate).
+ *   stay in sync since both follow the one media clock): within [0.95, 1.10] during speech, up to 1.25 in
+ *   silence, in steps of 0.025, with hysteresis (start correcting a quarter of the target, at least 25 ms,
+ *   away from it; stop within 15 ms) and at most one change a second, so the rate neither hunts nor changes
+ *   every tick.
+ * - Speech is not sped up when the excess can go with silence instead: the policy waits for a silent range
+ *   coming up within 2 s and catches up inside it, faster than it would during speech. A seek across
+ *   silence is made only for an excess of 400 ms or more: a seek restarts the element's decoders, which
+ *   costs it 100–300 ms of playback, more than a smaller skip would win.
+ * - A jump towards the live edge only when it wins more than a seek costs: at the start (a server may send
+ *   the GOP on air at once, so that decoding starts without waiting for the next keyframe), when more than
+ *   1 s behind target, or in the 2 s after a stall of over 1 s (its backlog is not chased by rate). A jump
+ *   lands at least 200 ms behind the newest media: Chromium resumes after a seek only with about that much
+ *   buffered ahead, and landing closer just waits there. At most one seek a second.
  * - Never a backwards seek; rate 1 while waiting for data.
  *
  * Latency here is how far playback is behind the newest media the network delivered. With bursty delivery
@@ -43,12 +49,16 @@ export interface LiveEdgeAction {
 }
 
 export const MIN_RATE = 0.95;
+/** Fastest while speech plays. */
 export const MAX_RATE = 1.1;
+/** Fastest in silence: nothing to hear sped up, and the idle face barely changes. */
+export const MAX_SILENT_RATE = 1.25;
 const RATE_STEP = 0.025;
 /** Rate offset per ms of latency error: 400 ms behind → the full +0.10 (closed in ≈ 4 s). */
 const RATE_PER_MS = 0.1 / 400;
-const CATCH_UP_ENTER_MS = 100;
-const SLOW_DOWN_ENTER_MS = -75;
+/** A correction starts this share of the target away from it, and never closer than MIN_ENTER_MS. */
+const ENTER_SHARE_OF_TARGET = 0.25;
+const MIN_ENTER_MS = 25;
 const CORRECTED_WITHIN_MS = 15;
 const RATE_HOLD_MS = 1000;
 const EDGE_WINDOW_MS = 1500;
@@ -56,9 +66,17 @@ const EDGE_WINDOW_MS = 1500;
 const EDGE_WARMUP_MS = 1000;
 const MAX_EDGE_SAMPLES = 64;
 const FAR_BEHIND_MS = 1000;
+/** Chromium resumes after a seek (and starts) only with about this much buffered ahead. */
+const RESUME_BUFFER_MS = 200;
+/** A jump must win at least this much over staying: the seek itself costs the element 100–300 ms. */
+const MIN_JUMP_GAIN_MS = 300;
+/** At the start nothing plays yet worth keeping: a smaller gain is still worth a jump. */
+const MIN_START_GAIN_MS = 150;
 const LONG_STALL_MS = 1000;
 const AFTER_STALL_MS = 2000;
 const MIN_SKIP_S = 0.1;
+/** A seek across silence must win at least this much: the seek itself costs the element 100–300 ms. */
+const MIN_SILENCE_SEEK_EXCESS_MS = 400;
 /** Land this far before the end of a silent range, not on the first syllable after it. */
 const SILENCE_END_GUARD_S = 0.05;
 const SILENCE_LOOKAHEAD_S = 2;
@@ -74,6 +92,7 @@ export class LiveEdgePolicy {
   private seekedAtMs = -Infinity;
   private waitingSinceMs: number | undefined;
   private longStallEndedAtMs = -Infinity;
+  private started = false;
   /** (buffered end − wall clock) samples, s, for the live-edge estimate. */
   private edges: { atMs: number; edge: number }[] = [];
 
@@ -97,15 +116,20 @@ export class LiveEdgePolicy {
   }
 
   private jumpToLive(s: PlaybackSnapshot): LiveEdgeAction | undefined {
+    const starting = !this.started;
+    this.started = true;
+    if (s.nowMs - this.seekedAtMs < SEEK_COOLDOWN_MS) return undefined;
+    const landing = s.bufferedEnd - Math.max(s.targetLatencyMs, RESUME_BUFFER_MS) / 1000;
+    const gainMs = (landing - s.currentTime) * 1000;
     const bufferedExcessMs = (s.bufferedEnd - s.currentTime) * 1000 - s.targetLatencyMs;
     const afterLongStall = s.nowMs - this.longStallEndedAtMs <= AFTER_STALL_MS;
-    if (bufferedExcessMs <= FAR_BEHIND_MS && !(afterLongStall && bufferedExcessMs > CATCH_UP_ENTER_MS)) return undefined;
-    return this.seek('jump-to-live', s.bufferedEnd - s.targetLatencyMs / 1000, s);
+    const worth = starting ? gainMs >= MIN_START_GAIN_MS : bufferedExcessMs > FAR_BEHIND_MS || (afterLongStall && gainMs >= MIN_JUMP_GAIN_MS);
+    return worth ? this.seek('jump-to-live', landing, s) : undefined;
   }
 
   private skipSilence(s: PlaybackSnapshot): LiveEdgeAction | undefined {
-    if (this.excessMs(s) <= CATCH_UP_ENTER_MS || s.nowMs - this.seekedAtMs < SEEK_COOLDOWN_MS) return undefined;
-    const range = s.silentRanges.find(([start, end]) => start <= s.currentTime && s.currentTime < end);
+    if (this.excessMs(s) < MIN_SILENCE_SEEK_EXCESS_MS || s.nowMs - this.seekedAtMs < SEEK_COOLDOWN_MS) return undefined;
+    const range = silentRangeAt(s);
     if (!range) return undefined;
     const to = Math.min(range[1] - SILENCE_END_GUARD_S, s.bufferedEnd - s.targetLatencyMs / 1000);
     return to - s.currentTime >= MIN_SKIP_S ? this.seek('skip-silence', to, s) : undefined;
@@ -114,10 +138,11 @@ export class LiveEdgePolicy {
   private adjustRate(s: PlaybackSnapshot): LiveEdgeAction {
     const excess = this.excessMs(s);
     const bufferedExcess = (s.bufferedEnd - s.currentTime) * 1000 - s.targetLatencyMs;
-    this.mode = nextMode(this.mode, excess, bufferedExcess);
-    if (this.mode === 'catch-up' && this.silenceComing(s)) return this.setRate('steady', 1, s.nowMs);
+    this.mode = nextMode(this.mode, excess, bufferedExcess, enterMs(s));
+    const silent = silentRangeAt(s) !== undefined;
+    if (this.mode === 'catch-up' && !silent && this.silenceComing(s)) return this.setRate('steady', 1, s.nowMs);
     if (this.mode === 'steady') return this.setRate('steady', 1, s.nowMs);
-    const wanted = quantise(1 + excess * RATE_PER_MS);
+    const wanted = quantise(1 + excess * RATE_PER_MS * (silent ? 2 : 1), silent ? MAX_SILENT_RATE : MAX_RATE);
     const rate = this.mode === 'catch-up' ? Math.max(1 + RATE_STEP, wanted) : Math.min(1 - RATE_STEP, wanted);
     return this.setRate(this.mode, rate, s.nowMs);
   }
@@ -165,15 +190,24 @@ export class LiveEdgePolicy {
  * Hysteresis: a correction starts well outside the target and runs until close to it. Speeding up also
  * needs the buffer itself to be ahead (not only the estimate), so that a delivery hiccup is not chased.
  */
-function nextMode(mode: Mode, excessMs: number, bufferedExcessMs: number): Mode {
+function nextMode(mode: Mode, excessMs: number, bufferedExcessMs: number, enter: number): Mode {
   if (mode === 'catch-up') return excessMs > CORRECTED_WITHIN_MS ? 'catch-up' : 'steady';
   if (mode === 'slow-down') return excessMs < -CORRECTED_WITHIN_MS ? 'slow-down' : 'steady';
-  if (excessMs > CATCH_UP_ENTER_MS && bufferedExcessMs > CATCH_UP_ENTER_MS) return 'catch-up';
-  if (excessMs < SLOW_DOWN_ENTER_MS) return 'slow-down';
+  if (excessMs > enter && bufferedExcessMs > enter) return 'catch-up';
+  if (excessMs < -enter) return 'slow-down';
   return 'steady';
 }
 
-function quantise(rate: number): number {
+/** How far from the target a correction starts, ms. */
+function enterMs(s: PlaybackSnapshot): number {
+  return Math.max(MIN_ENTER_MS, s.targetLatencyMs * ENTER_SHARE_OF_TARGET);
+}
+
+function silentRangeAt(s: PlaybackSnapshot): readonly [number, number] | undefined {
+  return s.silentRanges.find(([start, end]) => start <= s.currentTime && s.currentTime < end);
+}
+
+function quantise(rate: number, max: number): number {
   const stepped = Math.round(rate / RATE_STEP) * RATE_STEP;
-  return Math.min(MAX_RATE, Math.max(MIN_RATE, Number(stepped.toFixed(3))));
+  return Math.min(max, Math.max(MIN_RATE, Number(stepped.toFixed(3))));
 }
