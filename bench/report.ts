@@ -8,6 +8,8 @@ import { summary } from './stats.js';
 export interface SteadyState {
   seconds: number;
   latency: Summary;
+  /** Latency once the start-up catch-up is over (from SETTLED_MS after the first frame). */
+  settledLatency: Summary;
   buffer: Summary;
   /** Latency − buffer at display: what delivery, remux and append add (see deliveryLagOf). */
   deliveryLag: Summary;
@@ -58,6 +60,7 @@ function mseRows({ runs, latency, stall, appendPaths }: Results['mse']): Cell[][
     summaryRow('mse first frame (element) ms', summary(runs.map((r) => r.elementMs))),
     summaryRow('mse first frame (page) ms', summary(runs.map((r) => r.pageMs))),
     summaryRow(`mse latency over ${seconds} s ms`, latency.latency),
+    summaryRow(`mse latency, settled (from 10 s) ms`, latency.settledLatency),
     summaryRow(`mse buffer over ${seconds} s ms`, latency.buffer),
     summaryRow(`mse delivery lag over ${seconds} s ms`, latency.deliveryLag),
     summaryRow(`mse target buffer over ${seconds} s ms`, latency.targetBuffer),

@@ -29,6 +29,8 @@ const APPEND_SECONDS = Number(process.env.BENCH_APPEND_SECONDS ?? 20);
 const MSE_TARGET_MS = process.env.BENCH_MSE_TARGET_MS ? Number(process.env.BENCH_MSE_TARGET_MS) : undefined;
 /** Frames this soon after the first one are start-up, not steady state. */
 const STARTUP_MS = 2_000;
+/** The start-up catch-up (from the GOP's end, ~300 ms behind, down to the target) is over by then. */
+const SETTLED_MS = 10_000;
 const STALL = { playMs: Number(process.env.BENCH_STALL_PLAY_SECONDS ?? 5) * 1000, stallMs: 3_000, afterMs: 5_000 };
 const BUSY_PAGE = { busyMs: 50, periodMs: 100 };
 /**
@@ -171,6 +173,7 @@ function steadyState(record: WatchRecord): SteadyState {
   return {
     seconds,
     latency: summaryOf(frames, 'latencyMs'),
+    settledLatency: summaryOf(framesBetween(record.frames, SETTLED_MS), 'latencyMs'),
     buffer: summaryOf(frames, 'bufferMs'),
     deliveryLag: deliveryLagOf(frames),
     targetBuffer: summaryOf(frames, 'targetBufferMs'),

@@ -12,7 +12,7 @@ import type { Route } from './routes.js';
 import { AvatarWsSignaling } from './signaling/avatar-ws.js';
 import { createTransport, type TransportChannel } from './transports/create-transport.js';
 import { Fmp4Socket } from './transports/mse/fmp4-socket.js';
-import type { DebugLog, Transport, TransportStats } from './transports/transport.js';
+import { failureCodeOf, type DebugLog, type Transport, type TransportStats } from './transports/transport.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 export interface AttemptEvents {
@@ -176,8 +176,4 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
 
 function socketClosed(code: number, reason: string): PlayerError {
   return new PlayerError('signaling-closed', `the socket closed (code ${code}${reason ? `, ${reason}` : ''})`);
-}
-
-function failureCodeOf(kind: TransportKind): PlayerError['code'] {
-  return kind === 'webrtc' ? 'webrtc-failed' : 'mse-failed';
 }

@@ -29,6 +29,8 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnects = 0;
   private hasPlayed = false;
+  /** The route that played last: reconnects start there rather than waiting again for one that failed. */
+  private playedRoute = 0;
   private connectedAt = 0;
   private readonly config: PlayerConfig;
   private readonly video: HTMLVideoElement;
@@ -67,6 +69,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     }
     this.reconnects = 0;
     this.hasPlayed = false;
+    this.playedRoute = 0;
     this.connectedAt = performance.now();
     this.setState('connecting');
     this.startAttempt(routes, 0);
@@ -102,6 +105,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     attempt.on('warning', (warning) => this.emit('warning', warning));
     attempt.on('firstframe', () => {
       played = true;
+      this.playedRoute = index;
       this.onFirstFrame(route.kind);
     });
     attempt.on('failed', ({ error, retryable }) => {
@@ -136,7 +140,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
       this.emitError(cause, false);
     }
     this.log(`reconnect ${this.reconnects}/${this.backoff.maxAttempts} in ${delay} ms`);
-    this.reconnectTimer = setTimeout(() => this.startAttempt(routes, 0), delay);
+    this.reconnectTimer = setTimeout(() => this.startAttempt(routes, this.playedRoute), delay);
   }
 
   /** Returns the first fatal config error after reporting all of them. */

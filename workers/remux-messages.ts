@@ -27,7 +27,7 @@ export type WorkerEvent =
   /** With ownMediaSource: attach this to the video element (transferred). */
   | { type: 'handle'; handle: MediaSourceHandle }
   /** Without ownMediaSource: a segment for the main thread's SourceBuffer of that kind (transferred). */
-  | { type: 'segment'; kind: TrackKind; mimeType: string; data: ArrayBuffer }
+  | { type: 'segment'; kind: TrackKind; data: ArrayBuffer }
   /** A new codec configuration. */
   | { type: 'tracks'; tracks: TrackSummary[] }
   /** From MediaSource time `outputTime` on, stream time = media time − outputTime + sourceTime. */

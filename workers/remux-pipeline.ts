@@ -39,13 +39,17 @@ export class RemuxPipeline {
   private lastReportAt = -Infinity;
   private depthReported = -Infinity;
   private silenceReported = '';
+  private timelineMoved = false;
 
   constructor(
     private readonly output: RemuxOutput,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.rebaser = new TimestampRebaser({
-      onAnchor: ({ outputTime, sourceTime }) => output.report({ type: 'anchor', outputTime, sourceTime }),
+      onAnchor: ({ outputTime, sourceTime }) => {
+        this.timelineMoved = true;
+        output.report({ type: 'anchor', outputTime, sourceTime });
+      },
     });
     this.demuxer = new Mp4StreamDemuxer({
       onInit: (tracks) => this.onInit(tracks),
@@ -85,6 +89,8 @@ export class RemuxPipeline {
       for (const warning of this.contract.checkSample(sample)) this.output.report({ type: 'warning', ...warning });
       const rebased = this.rebaser.rebase(sample);
       if (!rebased) continue;
+      if (this.timelineMoved) this.jitter.timelineMoved(arrival);
+      this.timelineMoved = false;
       if (track.kind === 'audio') {
         const start = rebased.dts / track.timescale;
         this.silence.add(start, start + rebased.duration / track.timescale, rebased.data.byteLength);

@@ -21,9 +21,10 @@ function post(event: WorkerEvent, transfer: Transferable[] = []): void {
   self.postMessage(event, transfer);
 }
 
-/** Copies into a buffer of its own, so that it can be transferred without detaching the writer's memory. */
+/** The bytes as a whole ArrayBuffer of their own (the fMP4 writer's output already is one). */
 function ownBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer;
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  return whole ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
 }
 
 function workerSinkOutput(mediaSource: MediaSource): RemuxOutput {
@@ -45,14 +46,12 @@ function workerSinkOutput(mediaSource: MediaSource): RemuxOutput {
 }
 
 function mainThreadOutput(): RemuxOutput {
-  const mimeTypes = new Map<TrackKind, string>();
   const send = (kind: TrackKind, bytes: Uint8Array) => {
     const data = ownBuffer(bytes);
-    post({ type: 'segment', kind, mimeType: mimeTypes.get(kind) ?? '', data }, [data]);
+    post({ type: 'segment', kind, data }, [data]);
   };
   return {
     configure(tracks, inits) {
-      for (const track of tracks) mimeTypes.set(track.kind, track.mimeType);
       post({ type: 'tracks', tracks });
       for (const [kind, init] of inits) send(kind, init);
     },

@@ -6,7 +6,7 @@
 import { PlayerError } from '../events.js';
 import type { TransportKind } from '../protocol.js';
 import { TypedEmitter } from '../typed-emitter.js';
-import type { Transport, TransportEvents, TransportStats } from './transport.js';
+import { failureCodeOf, type Transport, type TransportEvents, type TransportStats } from './transport.js';
 
 const FORWARDED = ['firstframe', 'error', 'recovered', 'warning'] as const;
 
@@ -27,11 +27,11 @@ export class DeferredTransport extends TypedEmitter<TransportEvents> implements 
     try {
       real = await this.load();
     } catch (error) {
-      throw new PlayerError(this.kind === 'webrtc' ? 'webrtc-failed' : 'mse-failed', `the ${this.kind} player failed to load: ${String(error)}`);
+      throw new PlayerError(failureCodeOf(this.kind), `the ${this.kind} player failed to load: ${String(error)}`);
     }
     if (this.closed) {
       real.close();
-      throw new PlayerError(this.kind === 'webrtc' ? 'webrtc-failed' : 'mse-failed', 'closed before the media arrived');
+      throw new PlayerError(failureCodeOf(this.kind), 'closed before the media arrived');
     }
     this.real = real;
     for (const type of FORWARDED) this.forward(real, type);

@@ -1,6 +1,6 @@
 /** The interface every media path (WebRTC today; MSE and HLS later) implements for the session. */
 
-import type { PlayerError, PlayerWarningDetail } from '../events.js';
+import type { PlayerError, PlayerErrorCode, PlayerWarningDetail } from '../events.js';
 import type { TransportKind } from '../protocol.js';
 
 export interface TransportEvents {
@@ -43,3 +43,8 @@ export interface TransportStats {
 }
 
 export type DebugLog = (message: string) => void;
+
+/** The error code of a path that cannot play. */
+export function failureCodeOf(kind: TransportKind): PlayerErrorCode {
+  return kind === 'webrtc' ? 'webrtc-failed' : 'mse-failed';
+}

@@ -54,11 +54,6 @@ export class AppendQueue {
     this.enqueue({ kind: 'changeType', type });
   }
 
-  /** Bytes waiting to be appended. */
-  get pendingBytes(): number {
-    return this.operations.reduce((sum, op) => sum + (op.kind === 'append' ? op.data.byteLength : 0), 0);
-  }
-
   get bufferedStart(): number | undefined {
     const { buffered } = this.buffer;
     return buffered.length > 0 ? buffered.start(0) : undefined;

@@ -48,6 +48,9 @@ export class MseSink {
   /** Declares the tracks of a (new) codec configuration; call before appending its init segments. */
   setTracks(tracks: TrackSummary[]): void {
     this.whenOpen(() => {
+      const dropped = [...this.queues.keys()].filter((kind) => !tracks.some((track) => track.kind === kind));
+      // The element plays only what every SourceBuffer holds: one that stops growing stops playback.
+      if (dropped.length > 0) return this.hooks.onFatal(`the stream dropped its ${dropped.join(' and ')} track`);
       for (const track of tracks) this.useTrack(track);
     });
   }
@@ -62,12 +65,6 @@ export class MseSink {
     if (end < this.trimmedTo + TRIM_STEP_S) return;
     for (const { queue } of this.queues.values()) queue.remove(0, end);
     this.trimmedTo = end;
-  }
-
-  get pendingBytes(): number {
-    let sum = 0;
-    for (const { queue } of this.queues.values()) sum += queue.pendingBytes;
-    return sum;
   }
 
   close(): void {

@@ -127,6 +127,14 @@ export class JitterBuffer {
     return (sample.dts + sample.duration - first.dts) / timescale <= this.maxFragmentSeconds;
   }
 
+  /**
+   * The media timeline was moved (a gap closed, a restart rebased): transit delays measured against the
+   * old one say nothing about the new one, and would read as seconds of jitter.
+   */
+  timelineMoved(arrivalMs: number): void {
+    this.restartBase(arrivalMs);
+  }
+
   private measure(mediaMs: number, arrivalMs: number): void {
     if (this.lastArrivalMs !== undefined && arrivalMs - this.lastArrivalMs > this.stallMs) {
       this.stalls++;

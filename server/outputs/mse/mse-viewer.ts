@@ -39,6 +39,7 @@ export class MseViewer {
   private sentInit: Uint8Array | undefined;
   private waitingForKeyframe = true;
   private lastClockPts: number | undefined;
+  private clipSequence: number | undefined;
 
   constructor(
     private readonly playout: Playout,
@@ -75,7 +76,9 @@ export class MseViewer {
     try {
       const fragment = this.fragmenter.fragmentOf(sample);
       this.sendClockIfDue(sample.pts);
-      if (keyframe) this.sendInitIfChanged(sample);
+      // A clip's first sample may be audio (its video starts a pre-skip later); the previous clip's video is all out by then.
+      if (keyframe || sample.clipSequence !== this.clipSequence) this.sendInitIfChanged(sample);
+      this.clipSequence = sample.clipSequence;
       this.connection.sendMedia(fragment);
       this.waitingForKeyframe = false;
     } catch (error) {
@@ -95,7 +98,7 @@ export class MseViewer {
     return decision.action !== 'drop';
   }
 
-  /** Only at a keyframe: the fragments that follow must be decodable with the new configuration alone. */
+  /** Only at a keyframe or a clip's first sample: what follows must be decodable with the new configuration alone. */
   private sendInitIfChanged(sample: TimelineSample): void {
     const init = initSegmentOf(sample.clip);
     if (sameBytes(this.sentInit, init)) return;

@@ -48,8 +48,12 @@ export class Fmp4Socket extends TypedEmitter<Fmp4SocketEvents> {
       socket.onclose = (event) => fail(`WebSocket to ${this.url} closed before it opened (code ${event.code})`);
       socket.onopen = () => {
         clearTimeout(timer);
-        const request = go2rtcMseRequest(this.url);
-        if (request) socket.send(request);
+        try {
+          const request = go2rtcMseRequest(this.url);
+          if (request) socket.send(request);
+        } catch (error) {
+          return fail(`cannot ask ${this.url} for its stream: ${error instanceof Error ? error.message : String(error)}`);
+        }
         socket.onclose = (event) => {
           this.detach();
           this.emit('closed', { code: event.code, reason: event.reason });

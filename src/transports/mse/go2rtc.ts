@@ -7,7 +7,7 @@ const CANDIDATE_CODECS = ['avc1.640029', 'avc1.64002A', 'avc1.640033', 'hvc1.1.6
 
 /** The request to send on open, or undefined when `url` is not a go2rtc WebSocket API. */
 export function go2rtcMseRequest(url: string): string | undefined {
-  if (!new URL(url).pathname.endsWith('/api/ws')) return undefined;
+  if (!new URL(url).pathname.endsWith('/api/ws') || typeof MediaSource === 'undefined') return undefined;
   const playable = CANDIDATE_CODECS.filter((codec) => {
     const kind = codec.startsWith('avc1') || codec.startsWith('hvc1') ? 'video' : 'audio';
     return MediaSource.isTypeSupported(`${kind}/mp4; codecs="${codec}"`);

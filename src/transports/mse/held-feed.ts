@@ -7,11 +7,15 @@ import type { MediaFeed } from './media-feed.js';
 
 type Held = { type: 'bytes'; data: ArrayBuffer } | { type: 'clock'; pts: number; time: number } | { type: 'skip'; from: number; to: number };
 
-/** Bounds what is held while the reader loads (a few seconds of media at most). */
-const MAX_HELD = 4096;
+/**
+ * Bounds what is held while the reader loads (normally well under a second of media). Past it, newer
+ * bytes are dropped: the stream then cannot start, and the attempt's first-frame timeout ends it cleanly.
+ */
+const MAX_HELD_BYTES = 16 * 1024 * 1024;
 
 export class HeldFeed implements MediaFeed {
   private held: Held[] | undefined = [];
+  private heldBytes = 0;
   private bytes: ((data: ArrayBuffer) => void) | undefined;
   private clock: ((sample: { pts: number; time: number }) => void) | undefined;
   private skip: ((skip: { from: number; to: number }) => void) | undefined;
@@ -56,7 +60,10 @@ export class HeldFeed implements MediaFeed {
 
   private deliver(event: Held): void {
     if (this.held) {
-      if (this.held.length < MAX_HELD) this.held.push(event);
+      const bytes = event.type === 'bytes' ? event.data.byteLength : 0;
+      if (this.heldBytes + bytes > MAX_HELD_BYTES) return;
+      this.heldBytes += bytes;
+      this.held.push(event);
       return;
     }
     this.dispatch(event);

@@ -3,7 +3,7 @@
  * ~100 ms, the playback rate to set and, rarely, a forward seek. LiveEdgeDriver applies it to a real <video>.
  *
  * - Small latency errors are corrected by playback rate (pitch is preserved by the element; audio and video
- *   stay in sync since both follow the one media clock): within [0.95, 1.10] during speech, up to 1.25 in
+ *   stay in sync since both follow the one media clock): within [0.95, 1.05] during speech, up to 1.10 in
  *   silence, in steps of 0.025, with hysteresis (start correcting a quarter of the target, at least 25 ms,
  *   away from it; stop within 15 ms) and at most one change a second, so the rate neither hunts nor changes
  *   every tick.
@@ -50,12 +50,14 @@ export interface LiveEdgeAction {
 
 export const MIN_RATE = 0.95;
 /** Fastest while speech plays. */
-export const MAX_RATE = 1.1;
+export const MAX_RATE = 1.05;
 /** Fastest in silence: nothing to hear sped up, and the idle face barely changes. */
-export const MAX_SILENT_RATE = 1.25;
+export const MAX_SILENT_RATE = 1.1;
 const RATE_STEP = 0.025;
-/** Rate offset per ms of latency error: 400 ms behind → the full +0.10 (closed in ≈ 4 s). */
-const RATE_PER_MS = 0.1 / 400;
+/** The most a rate moves back towards 1 in one tick. */
+const EASE_STEP = 0.05;
+/** Rate offset per ms of latency error: 200 ms behind → +0.10, as far as the bounds allow. */
+const RATE_PER_MS = 0.1 / 200;
 /** A correction starts this share of the target away from it, and never closer than MIN_ENTER_MS. */
 const ENTER_SHARE_OF_TARGET = 0.25;
 const MIN_ENTER_MS = 25;
@@ -102,7 +104,8 @@ export class LiveEdgePolicy {
       this.waitingSinceMs ??= nowMs;
       this.edges = [];
       this.mode = 'steady';
-      return this.setRate('steady', 1, nowMs);
+      this.rate = 1; // nothing plays: no renderer to ease
+      return { playbackRate: 1, reason: 'steady' };
     }
     if (this.waitingSinceMs !== undefined) {
       if (nowMs - this.waitingSinceMs > LONG_STALL_MS) this.longStallEndedAtMs = nowMs;
@@ -164,11 +167,16 @@ export class LiveEdgePolicy {
     return { playbackRate: 1, seekTo: to, reason };
   }
 
-  /** Changes the rate only when it differs and the last change has settled; stopping a correction is never held. */
+  /**
+   * Changes the rate only when it differs and the last change has settled. Slowing towards 1 is never held,
+   * but goes down in steps of at most EASE_STEP a tick: Chromium's audio renderer, dropped from a fast rate
+   * straight to 1 with a short buffer, runs dry and stalls for half a second.
+   */
   private setRate(reason: LiveEdgeReason, rate: number, nowMs: number): LiveEdgeAction {
-    const stopping = rate === 1;
-    if (rate !== this.rate && (stopping || nowMs - this.rateChangedAtMs >= RATE_HOLD_MS)) {
-      this.rate = rate;
+    const easing = Math.abs(rate - 1) < Math.abs(this.rate - 1) && Math.sign(rate - 1) !== -Math.sign(this.rate - 1);
+    if (easing) rate = this.rate > rate ? Math.max(rate, this.rate - EASE_STEP) : Math.min(rate, this.rate + EASE_STEP);
+    if (rate !== this.rate && (easing || nowMs - this.rateChangedAtMs >= RATE_HOLD_MS)) {
+      this.rate = Number(rate.toFixed(3));
       this.rateChangedAtMs = nowMs;
     }
     return { playbackRate: this.rate, reason: this.rate === 1 ? 'steady' : reason };
