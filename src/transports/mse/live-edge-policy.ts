@@ -16,6 +16,8 @@
  *   1 s behind target, or in the 2 s after a stall of over 1 s (its backlog is not chased by rate). A jump
  *   lands at least 200 ms behind the newest media: Chromium resumes after a seek only with about that much
  *   buffered ahead, and landing closer just waits there. At most one seek a second.
+ * - No speeding up in the 4 s after playback resumed (start, seek, stall): Chromium refills its audio queue
+ *   then, and draining it stalls playback for half a second.
  * - Never a backwards seek; rate 1 while waiting for data.
  *
  * Latency here is how far playback is behind the newest media the network delivered. With bursty delivery
@@ -84,6 +86,8 @@ const SILENCE_END_GUARD_S = 0.05;
 const SILENCE_LOOKAHEAD_S = 2;
 /** After a seek the element needs a moment to settle (it may briefly wait for the decoder). */
 const SEEK_COOLDOWN_MS = 1000;
+/** No speeding up this soon after playback resumed (see settled()). */
+const SETTLE_MS = 4000;
 
 type Mode = 'steady' | 'catch-up' | 'slow-down';
 
@@ -95,6 +99,8 @@ export class LiveEdgePolicy {
   private waitingSinceMs: number | undefined;
   private longStallEndedAtMs = -Infinity;
   private started = false;
+  /** When playback last resumed after waiting (a start, a seek, a stall). */
+  private resumedAtMs = -Infinity;
   /** (buffered end − wall clock) samples, s, for the live-edge estimate. */
   private edges: { atMs: number; edge: number }[] = [];
 
@@ -110,6 +116,7 @@ export class LiveEdgePolicy {
     if (this.waitingSinceMs !== undefined) {
       if (nowMs - this.waitingSinceMs > LONG_STALL_MS) this.longStallEndedAtMs = nowMs;
       this.waitingSinceMs = undefined;
+      this.resumedAtMs = nowMs;
     }
     this.recordEdge(snapshot);
     const jump = this.jumpToLive(snapshot);
@@ -145,9 +152,18 @@ export class LiveEdgePolicy {
     const silent = silentRangeAt(s) !== undefined;
     if (this.mode === 'catch-up' && !silent && this.silenceComing(s)) return this.setRate('steady', 1, s.nowMs);
     if (this.mode === 'steady') return this.setRate('steady', 1, s.nowMs);
+    if (this.mode === 'catch-up' && !this.settled(s.nowMs)) return this.setRate('steady', 1, s.nowMs);
     const wanted = quantise(1 + excess * RATE_PER_MS * (silent ? 2 : 1), silent ? MAX_SILENT_RATE : MAX_RATE);
     const rate = this.mode === 'catch-up' ? Math.max(1 + RATE_STEP, wanted) : Math.min(1 - RATE_STEP, wanted);
     return this.setRate(this.mode, rate, s.nowMs);
+  }
+
+  /**
+   * Chromium refills its audio queue for a few seconds after it resumed (a start, a seek, a stall); speeding
+   * up then drains it and stalls playback for half a second, which costs more than the catch-up wins.
+   */
+  private settled(nowMs: number): boolean {
+    return nowMs - Math.max(this.seekedAtMs, this.resumedAtMs) >= SETTLE_MS;
   }
 
   /** A silent range ahead, within reach, long enough to skip: wait for it rather than speed up speech. */
