@@ -43,6 +43,8 @@ export class Mp4StreamDemuxer {
   /** After corrupt data: samples are dropped until the next video keyframe, and no further corruption is reported. */
   private recovering = false;
   private fragmentWithoutInitReported = false;
+  /** A moof was read and its mdat has not started yet. */
+  private fragmentPending = false;
 
   constructor(private readonly handlers: DemuxerHandlers) {
     this.assembler = new SampleAssembler(
@@ -99,10 +101,21 @@ export class Mp4StreamDemuxer {
   }
 
   private boxStart(header: BoxHeader, start: number): void {
-    if (header.type === 'mdat') return;
+    if (header.type === 'mdat') return this.mdatAfterFragment(start + header.size);
     const missing = header.type === 'ftyp' || header.type === 'moov' ? this.assembler.clear() : this.assembler.dropBefore(start);
     if (missing > 0) this.report('corrupt-data', `the media data of ${missing} samples is missing`);
     if (header.type === 'ftyp') this.fileStart = start;
+  }
+
+  /**
+   * A fragment's samples lie in the mdat that follows it: one that points further (a corrupt data offset)
+   * would be filled with a later fragment's bytes and reach the decoder as garbage.
+   */
+  private mdatAfterFragment(mdatEnd: number): void {
+    if (!this.fragmentPending) return;
+    this.fragmentPending = false;
+    const misplaced = this.assembler.dropBeyond(mdatEnd);
+    if (misplaced > 0) this.report('corrupt-data', `${misplaced} samples of a fragment point past its media data`);
   }
 
   private readInit(bytes: Uint8Array, start: number): void {
@@ -131,6 +144,7 @@ export class Mp4StreamDemuxer {
     try {
       const context = { moofStart: start, moofSize: bytes.length, fileStart: this.fileStart, tracks: this.init.fragmentTracks, nextDts: this.nextDts };
       this.assembler.add(parseFragment(bytes, context));
+      this.fragmentPending = true;
     } catch (error) {
       this.reportFailure(error);
     }

@@ -64,6 +64,19 @@ export class SampleAssembler {
     return dropped;
   }
 
+  /** Forgets samples whose bytes would run past `position` (the end of the mdat they must lie in); returns how many. */
+  dropBeyond(position: number): number {
+    const rest = this.pending.slice(this.head);
+    const kept = rest.filter((sample) => sample.offset + sample.size <= position);
+    if (kept[0] !== rest[0]) {
+      this.partial = undefined;
+      this.filled = 0;
+    }
+    this.pending = kept;
+    this.head = 0;
+    return rest.length - kept.length;
+  }
+
   /** Forgets every sample still waiting; returns how many. */
   clear(): number {
     const dropped = this.waiting;

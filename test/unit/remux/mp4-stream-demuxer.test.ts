@@ -193,6 +193,22 @@ describe('Mp4StreamDemuxer on corrupt and unsupported input', () => {
     expectResumesAtKeyframe(run, clean);
   });
 
+  it('reports a fragment whose data offset points past its mdat, and never fills its samples with later bytes', () => {
+    const { bytes } = stream('bframesAac');
+    const clean = demux(bytes);
+    const moofs = topLevelBoxes(bytes).filter((box) => box.type === 'moof');
+    const mangled = bytes.slice();
+    const trun = findInside(mangled, moofs[1]!.start, moofs[1]!.start + moofs[1]!.size, 'trun');
+    const view = new DataView(mangled.buffer);
+    expect(view.getUint32(trun + 8) & 0x000001).toBe(1); // the run carries a data offset
+    view.setInt32(trun + 16, view.getInt32(trun + 16) + moofs[2]!.start - moofs[1]!.start); // into the next fragment's data
+    for (const sizes of [[mangled.length], [7, 1000, 3]]) {
+      const run = demux(mangled, sizes);
+      expect(run.errors.map((error) => error.code)).toEqual(['corrupt-data']);
+      expectResumesAtKeyframe(run, clean);
+    }
+  });
+
   it('reports a moof whose run claims billions of samples, without trying to read them', () => {
     const { bytes } = stream('videoOnly');
     const boxes = topLevelBoxes(bytes);
