@@ -19,6 +19,8 @@ export interface Fmp4SocketEvents {
 export class Fmp4Socket extends TypedEmitter<Fmp4SocketEvents> {
   private socket: WebSocket | undefined;
   private textMessages = 0;
+  /** Ends a pending open() (its promise rejects, its timer stops) when close() comes first. */
+  private abortOpen: ((message: string) => void) | undefined;
 
   constructor(
     private readonly url: string,
@@ -32,9 +34,11 @@ export class Fmp4Socket extends TypedEmitter<Fmp4SocketEvents> {
     return new Promise<void>((resolve, reject) => {
       const fail = (message: string) => {
         clearTimeout(timer);
+        this.abortOpen = undefined;
         this.close();
         reject(new PlayerError('signaling-unreachable', message));
       };
+      this.abortOpen = fail;
       const timer = setTimeout(() => fail(`no WebSocket connection to ${this.url} within ${timeoutMs} ms`), timeoutMs);
       let socket: WebSocket;
       try {
@@ -48,6 +52,7 @@ export class Fmp4Socket extends TypedEmitter<Fmp4SocketEvents> {
       socket.onclose = (event) => fail(`WebSocket to ${this.url} closed before it opened (code ${event.code})`);
       socket.onopen = () => {
         clearTimeout(timer);
+        this.abortOpen = undefined;
         try {
           const request = go2rtcMseRequest(this.url);
           if (request) socket.send(request);
@@ -75,6 +80,7 @@ export class Fmp4Socket extends TypedEmitter<Fmp4SocketEvents> {
   }
 
   close(): void {
+    this.abortOpen?.('closed while connecting');
     const socket = this.socket;
     this.detach();
     if (socket && socket.readyState <= WebSocket.OPEN) socket.close(1000, '');
