@@ -22,6 +22,12 @@ export interface PlayerSessionOptions {
   timeouts?: Partial<AttemptTimeouts>;
 }
 
+/** What `getStats()` returns: where the player is, and what its media path knows about its delay. */
+export interface PlayerStats extends TransportStats {
+  state: PlayerState;
+  transport: TransportKind | null;
+}
+
 export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
   private currentState: PlayerState = 'idle';
   private currentTransport: TransportKind | null = null;
@@ -75,9 +81,8 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     this.startAttempt(routes, 0);
   }
 
-  /** What the media path in use knows about its delay; empty when nothing plays. */
-  transportStats(): TransportStats {
-    return this.attempt?.stats() ?? {};
+  stats(): PlayerStats {
+    return { state: this.currentState, transport: this.currentTransport, ...this.attempt?.stats() };
   }
 
   /** Closes the socket and the media path; idempotent. */

@@ -2,8 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { parseConfig, type AttributeValues } from '../../src/config.js';
 import { PLAYER_EVENT_NAMES, type PlayerEventDetails, type PlayerEventName, type PlayerState } from '../../src/events.js';
 import type { IceServer, TransportKind } from '../../src/protocol.js';
-import type { TransportStats } from '../../src/transports/transport.js';
-import { PlayerSession } from '../../src/session.js';
+import { PlayerSession, type PlayerStats } from '../../src/session.js';
 import type { AvatarPlayerEventMap } from './avatar-player.events.js';
 import { styles } from './avatar-player.styles.js';
 
@@ -95,7 +94,7 @@ export class AvatarPlayer extends LitElement {
 
   /** What the media path in use knows about its delay right now. */
   getStats(): PlayerStats {
-    return { state: this.state, transport: this.transport, ...this.session?.transportStats() };
+    return this.session?.stats() ?? { state: 'idle', transport: null };
   }
 
   /** Connects (again), whatever `autoplay` says. */
@@ -194,11 +193,6 @@ export class AvatarPlayer extends LitElement {
     this.unmuteNeeded = false;
     this.session?.setMuted(false);
   };
-}
-
-export interface PlayerStats extends TransportStats {
-  state: PlayerState;
-  transport: TransportKind | null;
 }
 
 export interface AvatarPlayer {

@@ -10,10 +10,13 @@ export type {
   PlayerEventDetails,
   PlayerEventName,
   PlayerState,
+  PlayerWarningCode,
+  PlayerWarningDetail,
   StateChangeDetail,
   TransportChangeDetail,
   TransportChangeReason,
 } from '../../src/events.js';
+export type { PlayerStats } from '../../src/session.js';
 
 if (!customElements.get('avatar-player')) customElements.define('avatar-player', AvatarPlayer);
 
