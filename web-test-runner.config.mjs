@@ -7,6 +7,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { CHROMIUM_PATH, chromiumFlags } from './scripts/chromium.mjs';
 import { fmp4RelayPlugin } from './scripts/wtr-fmp4-relay-plugin.mjs';
+import { networkPlugin } from './scripts/wtr-network-plugin.mjs';
 import { referenceServerPlugin } from './scripts/wtr-reference-server-plugin.mjs';
 
 const profileDir = mkdtempSync(join(tmpdir(), 'avatar-chromium-'));
@@ -38,6 +39,7 @@ export default {
     esbuildPlugin({ ts: true, target: 'auto', tsconfig: 'tsconfig.json' }),
     referenceServerPlugin({ readyTimeoutMs: 60_000 }),
     fmp4RelayPlugin(),
+    networkPlugin(),
   ],
   browsers: [
     // PLATFORM.md: CHROME_PATH with the default launcher fails as root; a custom launcher does not.

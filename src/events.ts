@@ -28,11 +28,32 @@ export type PlayerWarningCode =
   /** The server dropped media because this client read too slowly. */
   | 'media-skipped';
 
-/**
- * Why the media path changed: the first one chosen, the next one after the previous failed,
- * or none any more (disconnected or failed).
- */
-export type TransportChangeReason = 'first-choice' | 'fallback' | 'stopped';
+/** Why a media path failed or was given up; the cause of a `transportchange`. */
+export type TransportFailureReason =
+  /** WebRTC never connected while the WebSocket did: no UDP path and no TURN relay got through. */
+  | 'udp-blocked'
+  /** WebRTC lost its ICE connection and an ICE restart did not bring it back. */
+  | 'ice-failed'
+  /** WebRTC stayed up but lost too much media for too long. */
+  | 'heavy-loss'
+  /** The path showed no frame in time. */
+  | 'timeout'
+  /** Anything else: see the cause's code and message. */
+  | 'failed';
+
+/** Why the media path changed. */
+export type TransportChangeReason =
+  /** The first path the player tried, with nothing to race it. */
+  | 'first-choice'
+  /** The path that played last time on this server (remembered in IndexedDB). */
+  | 'remembered'
+  /** Several paths were raced and this one showed a frame first. */
+  | 'race-won'
+  /** A preferred path came up (e.g. WebRTC after MSE) and took over without a gap. */
+  | 'upgrade'
+  /** No path any more: disconnected, or the player gave up. */
+  | 'stopped'
+  | TransportFailureReason;
 
 export interface StateChangeDetail {
   state: PlayerState;
@@ -43,7 +64,7 @@ export interface TransportChangeDetail {
   /** The media path now in use; null when none is. */
   transport: TransportKind | null;
   reason: TransportChangeReason;
-  /** With 'fallback': what went wrong with the previous path. */
+  /** With a failure reason: what went wrong with the previous path. */
   cause?: { transport: TransportKind; code: PlayerErrorCode; message: string };
 }
 
@@ -93,6 +114,8 @@ export class PlayerError extends Error {
   constructor(
     readonly code: PlayerErrorCode,
     message: string,
+    /** For a media path that failed: why, in the terms of `transportchange`. */
+    readonly reason?: TransportFailureReason,
   ) {
     super(message);
     this.name = 'PlayerError';

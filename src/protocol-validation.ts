@@ -415,6 +415,7 @@ const clientReaders: ReaderTable<ClientMessage> = {
   candidate: readCandidate,
   ping: (fields) => ({ v: 1, type: 'ping', id: fields.count('id'), t0: fields.finiteNumber('t0') }),
   keyframe: () => ({ v: 1, type: 'keyframe' }),
+  'ice-restart': () => ({ v: 1, type: 'ice-restart' }),
   bye: readBye,
 };
 

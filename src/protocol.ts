@@ -69,6 +69,15 @@ export interface KeyframeRequestMessage {
   type: 'keyframe';
 }
 
+/**
+ * WebRTC only: the client lost its ICE connection (`disconnected` or `failed`) and asks for an ICE restart.
+ * The server answers with a new `offer` carrying fresh ICE credentials; the client answers it as usual.
+ */
+export interface IceRestartMessage {
+  v: 1;
+  type: 'ice-restart';
+}
+
 /** Ends the session; sent in both directions. */
 export interface ByeMessage {
   v: 1;
@@ -82,6 +91,7 @@ export type ClientMessage =
   | CandidateMessage
   | PingMessage
   | KeyframeRequestMessage
+  | IceRestartMessage
   | ByeMessage;
 
 export type ClientMessageType = ClientMessage['type'];

@@ -104,7 +104,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     const attempt = new PlaybackAttempt(route, this.config, this.video, this.timeouts, this.log);
     this.attempt = attempt;
     let played = false;
-    attempt.on('transport', ({ kind }) => this.setTransport(kind, cause ? 'fallback' : 'first-choice', cause));
+    attempt.on('transport', ({ kind }) => this.setTransport(kind, cause ? 'failed' : 'first-choice', cause));
     attempt.on('autoplayblocked', () => this.emit('autoplayblocked', {}));
     attempt.on('problem', ({ error }) => this.emitError(error, false));
     attempt.on('warning', (warning) => this.emit('warning', warning));

@@ -126,7 +126,7 @@ describe('<avatar-player> over WebSocket + MediaSource', () => {
     assert(first.transport === 'mse', `first frame over ${first.transport}`);
     const [tried, fallback] = changes;
     assert(tried?.transport === 'webrtc' && tried.reason === 'first-choice', `first change ${JSON.stringify(tried)}`);
-    assert(fallback?.transport === 'mse' && fallback.reason === 'fallback', `second change ${JSON.stringify(fallback)}`);
+    assert(fallback?.transport === 'mse' && fallback.reason === 'failed', `second change ${JSON.stringify(fallback)}`);
     assert(fallback.cause?.transport === 'webrtc' && fallback.cause.code === 'webrtc-failed', `cause ${JSON.stringify(fallback.cause)}`);
     assertPlayedWell(await watch(player, httpUrl, 3_000));
   });

@@ -48,6 +48,7 @@ describe('round trip: encode then parse gives the same message', () => {
     { v: 1, type: 'ping', id: 0, t0: 1700000000123.5 },
     { v: 1, type: 'ping', id: Number.MAX_SAFE_INTEGER, t0: -5 },
     { v: 1, type: 'keyframe' },
+    { v: 1, type: 'ice-restart' },
     { v: 1, type: 'bye' },
     { v: 1, type: 'bye', reason: 'page closed' },
   ];
