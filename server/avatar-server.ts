@@ -10,6 +10,8 @@ import { Timeline } from './playout/timeline.js';
 import { MseViewer, type MseOutputOptions } from './outputs/mse/mse-viewer.js';
 import { WebRtcViewer } from './outputs/webrtc/webrtc-viewer.js';
 import { ViewerSession, type ViewerFactories } from './signaling/viewer-session.js';
+import { turnIceServer, type TurnConfig } from './turn/turn-credentials.js';
+import { WhepEndpoint, type WhepOptions } from './whep/whep-endpoint.js';
 
 export interface AvatarServerOptions {
   port: number;
@@ -23,6 +25,10 @@ export interface AvatarServerOptions {
   announcedAddresses: string[];
   /** Limits of the fMP4-over-WebSocket output, e.g. how much a slow reader may have queued. */
   mse?: MseOutputOptions;
+  /** A TURN server sharing a secret with us: every session gets a fresh short-lived credential for it. */
+  turn?: TurnConfig;
+  /** The WHEP endpoint (RFC 9725) at /whep; trickle (PATCH) is on by default. */
+  whep?: Partial<WhepOptions>;
   log: Logger;
 }
 
@@ -40,21 +46,37 @@ export async function startAvatarServer(options: AvatarServerOptions): Promise<A
   const library = await ClipLibrary.open({ ...options, log: log.child('clips') });
   const playout = new Playout(new Timeline(library.queue), (error) => log.error(`playout: ${String(error)}`));
   const sessions = new Set<ViewerSession>();
+  const { turn } = options;
   const viewers: ViewerFactories = {
     webrtc: (events) =>
       new WebRtcViewer(playout, { announcedAddresses: options.announcedAddresses, profileLevelId: library.profileLevelId }, events, log.child('webrtc')),
     mse: (connection) => new MseViewer(playout, connection, options.mse ?? {}, log.child('mse')),
+    iceServers: (user) => (turn ? [turnIceServer(turn, user)] : []),
   };
+  const whep = new WhepEndpoint({
+    trickle: options.whep?.trickle ?? true,
+    maxResources: options.whep?.maxResources,
+    idleMs: options.whep?.idleMs,
+    profileLevelId: library.profileLevelId,
+    makeViewer: viewers.webrtc,
+    iceServers: viewers.iceServers,
+    log: log.child('whep'),
+  });
 
   const health = () => ({
     ok: true,
-    viewers: sessions.size,
+    viewers: sessions.size + whep.viewers,
+    whepViewers: whep.viewers,
     queued: library.queue.length,
     nowPlaying: playout.nowPlaying,
     clipsPlayed: playout.clipsPlayed,
     bufferedBytes: [...sessions].reduce((sum, session) => sum + session.bufferedBytes, 0),
   });
-  const http = createServer((request, response) => serveHttp(request, response, health));
+  const http = createServer((request, response) => {
+    const path = pathOf(request);
+    if (whep.handles(path)) whep.serve(request, response, path);
+    else serveHttp(request, response, health);
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (pathOf(request) !== '/ws') return void socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
@@ -81,6 +103,7 @@ export async function startAvatarServer(options: AvatarServerOptions): Promise<A
       playout.stop();
       await library.close();
       for (const session of sessions) session.close(CloseCode.goingAway, 'server shutting down');
+      whep.closeAll();
       wss.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

@@ -5,6 +5,7 @@ import {
   PROTOCOL_VERSION,
   type ClientMessage,
   type IceCandidate,
+  type IceServer,
   type ProtocolErrorCode,
   type ServerMessage,
   type TransportKind,
@@ -20,11 +21,17 @@ const HELLO_TIMEOUT_MS = 10_000;
 /** A peer connection that is not up by then will not come up: its port and state are freed. */
 const CONNECT_TIMEOUT_MS = 20_000;
 const MAX_EARLY_CANDIDATES = 64;
+/** After the media path is lost, how long the client has to ask for (and complete) an ICE restart. */
+const RESTART_WAIT_MS = 15_000;
+/** ICE restarts in a row that did not bring media back before the session gives up. */
+const MAX_FUTILE_RESTARTS = 10;
 
 /** How a session makes the viewer for the transport its client asked for. */
 export interface ViewerFactories {
   webrtc(events: WebRtcViewerEvents): WebRtcViewer;
   mse(connection: MseConnection): MseViewer;
+  /** ICE servers for the welcome, e.g. TURN with a fresh short-lived credential for this session id. */
+  iceServers(sessionId: string): IceServer[];
 }
 
 type Phase = 'awaiting-hello' | 'negotiating' | 'awaiting-answer' | 'streaming' | 'closed';
@@ -45,6 +52,8 @@ export class ViewerSession {
   private handling: Promise<void> = Promise.resolve();
   private readonly helloTimer: NodeJS.Timeout;
   private connectTimer: NodeJS.Timeout | undefined;
+  private answered = false;
+  private futileRestarts = 0;
 
   constructor(
     private readonly socket: WebSocket,
@@ -113,6 +122,8 @@ export class ViewerSession {
         return this.onCandidate(message.candidate);
       case 'ping':
         return this.send({ v: PROTOCOL_VERSION, type: 'pong', id: message.id, t0: message.t0, t1: Date.now() });
+      case 'ice-restart':
+        return this.onIceRestart();
       case 'keyframe':
         if (this.mseViewer) return this.mseViewer.requestKeyframe();
         return this.log.debug('keyframe requested: the next one is at most one GOP away');
@@ -139,12 +150,17 @@ export class ViewerSession {
       onLocalCandidate: (candidate) => this.sendCandidate(candidate),
       onConnected: () => {
         clearTimeout(this.connectTimer);
+        this.futileRestarts = 0;
         this.log.info('media flowing');
       },
-      onFailed: (reason) => this.giveUp(`WebRTC failed: ${reason}`),
+      onDisconnected: (reason) => this.awaitRestart(reason),
     });
-    this.connectTimer = setTimeout(() => this.giveUp(`WebRTC did not connect within ${CONNECT_TIMEOUT_MS / 1000} s`), CONNECT_TIMEOUT_MS);
-    const sdp = await this.webRtcViewer.createOffer();
+    this.armConnectTimer(CONNECT_TIMEOUT_MS, `WebRTC did not connect within ${CONNECT_TIMEOUT_MS / 1000} s`);
+    await this.sendOffer(this.webRtcViewer.createOffer());
+  }
+
+  private async sendOffer(offer: Promise<string>): Promise<void> {
+    const sdp = await offer;
     if (this.phase !== 'negotiating') return;
     this.send({ v: PROTOCOL_VERSION, type: 'offer', sdp });
     this.phase = 'awaiting-answer';
@@ -172,7 +188,29 @@ export class ViewerSession {
   }
 
   private sendWelcome(): void {
-    this.send({ v: PROTOCOL_VERSION, type: 'welcome', session: this.id, server: this.serverName, iceServers: [] });
+    this.send({ v: PROTOCOL_VERSION, type: 'welcome', session: this.id, server: this.serverName, iceServers: this.viewers.iceServers(this.id) });
+  }
+
+  /** The media path is gone: the client may still ask for an ICE restart, so the session waits for that. */
+  private awaitRestart(reason: string): void {
+    this.log.info(`media path lost (${reason}): waiting up to ${RESTART_WAIT_MS / 1000} s for an ICE restart`);
+    this.armConnectTimer(RESTART_WAIT_MS, `WebRTC lost its path (${reason}) and no ICE restart brought it back`);
+  }
+
+  private async onIceRestart(): Promise<void> {
+    if (this.mseViewer) return this.reject('out-of-order', 'an MSE session has no ICE to restart');
+    if (!this.webRtcViewer || !this.answered) return this.reject('out-of-order', 'ice-restart before the first answer');
+    if (this.phase !== 'streaming') return this.reject('out-of-order', 'an ICE restart is already under way: answer its offer first');
+    if (++this.futileRestarts > MAX_FUTILE_RESTARTS) return this.giveUp(`${MAX_FUTILE_RESTARTS} ICE restarts did not bring media back`);
+    this.log.info('ICE restart requested');
+    this.phase = 'negotiating';
+    this.armConnectTimer(RESTART_WAIT_MS, `the ICE restart did not connect within ${RESTART_WAIT_MS / 1000} s`);
+    await this.sendOffer(this.webRtcViewer.createOffer({ iceRestart: true }));
+  }
+
+  private armConnectTimer(ms: number, reason: string): void {
+    clearTimeout(this.connectTimer);
+    this.connectTimer = setTimeout(() => this.giveUp(reason), ms);
   }
 
   /** Candidates gathered while the offer was being made follow it, unless the offer already lists them. */
@@ -185,6 +223,7 @@ export class ViewerSession {
     if (this.mseViewer) return this.reject('out-of-order', 'an MSE session has no offer to answer');
     if (this.phase !== 'awaiting-answer' || !this.webRtcViewer) return this.reject('out-of-order', 'answer before the offer');
     this.phase = 'streaming';
+    this.answered = true;
     await this.webRtcViewer.acceptAnswer(sdp);
     for (const candidate of this.earlyCandidates.splice(0)) await this.webRtcViewer.addRemoteCandidate(candidate);
   }

@@ -19,14 +19,27 @@ export interface WebRtcOutputOptions {
 
 export interface WebRtcViewerEvents {
   onLocalCandidate(candidate: IceCandidate | null): void;
-  onFailed(reason: string): void;
+  /** Media flows (first time, and again after a loss). */
   onConnected(): void;
+  /** The media path is gone (ICE/DTLS failed, or the browser stopped reporting): an ICE restart may bring it back. */
+  onDisconnected(reason: string): void;
 }
 
+/** Local ICE parameters and candidates, e.g. for a WHEP PATCH answer. */
+export interface LocalIce {
+  ufrag: string;
+  pwd: string;
+  candidates: string[];
+}
+
+/** A browser sends RTCP receiver reports about once a second: none for this long means the path is gone. */
+const SILENCE_LIMIT_MS = 8_000;
+const SILENCE_CHECK_MS = 1_000;
+
 /**
- * One browser watching the playout over WebRTC. The server is the offerer and ICE-lite: it only
- * answers the browser's connectivity checks and never contacts a STUN or TURN server itself.
- * Every viewer shares the playout's samples; only the RTP framing is per viewer.
+ * One browser watching the playout over WebRTC, as the offerer (avatar protocol) or the answerer (WHEP).
+ * The server is ICE-lite: it only answers the browser's connectivity checks and never contacts a STUN or
+ * TURN server itself. Every viewer shares the playout's samples; only the RTP framing is per viewer.
  */
 export class WebRtcViewer {
   private readonly pc: RTCPeerConnection;
@@ -35,8 +48,13 @@ export class WebRtcViewer {
   private readonly reports: SenderReports[];
   private unsubscribe: (() => void) | undefined;
   private waitingForKeyframe = true;
-  private offering: Promise<unknown> = Promise.resolve();
+  private negotiating: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private connected = false;
+  private iceRestarting = false;
+  private silent = false;
+  private lastRtcpMs = 0;
+  private silenceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly playout: Playout,
@@ -71,18 +89,50 @@ export class WebRtcViewer {
     this.audio = new RtpTrack(sendVia(audioSender), 48000, playout.epochMs);
     this.reports = [new SenderReports(videoSender, this.video, wallClockMs), new SenderReports(audioSender, this.audio, wallClockMs)];
     videoSender.onPictureLossIndication.subscribe(() => this.log.debug('PLI: the next keyframe is at most one GOP away'));
+    for (const sender of [videoSender, audioSender]) sender.onRtcp.subscribe(() => this.onRtcp());
+    this.pc.onIceCandidate.subscribe((candidate) => this.events.onLocalCandidate(candidate ? toIceCandidate(candidate.toJSON()) : null));
     this.watchConnection();
   }
 
-  async createOffer(): Promise<string> {
-    this.pc.onIceCandidate.subscribe((candidate) => this.events.onLocalCandidate(candidate ? toIceCandidate(candidate.toJSON()) : null));
-    this.offering = this.pc.createOffer().then((offer) => this.pc.setLocalDescription(offer));
-    await this.offering;
+  /** Avatar protocol: our offer; with `iceRestart`, a new one with fresh ICE credentials. */
+  async createOffer(options: { iceRestart?: boolean } = {}): Promise<string> {
+    if (options.iceRestart) this.beginIceRestart();
+    await this.negotiate(async () => this.pc.setLocalDescription(await this.pc.createOffer(options)));
     return this.pc.localDescription!.sdp;
   }
 
   async acceptAnswer(sdp: string): Promise<void> {
-    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    await this.negotiate(() => this.pc.setRemoteDescription({ type: 'answer', sdp }));
+    this.resumeIce();
+  }
+
+  /** WHEP: the browser's offer (already checked with checkViewerOffer); our answer carries all our candidates. */
+  async answerOffer(sdp: string): Promise<string> {
+    await this.negotiate(async () => {
+      await this.pc.setRemoteDescription({ type: 'offer', sdp });
+      await this.pc.setLocalDescription(await this.pc.createAnswer());
+    });
+    this.resumeIce();
+    return this.pc.localDescription!.sdp;
+  }
+
+  /**
+   * WHEP ICE restart: the browser's offer again with its new ICE credentials; werift then restarts its
+   * own ICE agent with fresh ones, which go back to the browser.
+   */
+  async restartIceAsAnswerer(remote: { ufrag: string; pwd: string }): Promise<LocalIce> {
+    const previous = this.pc.remoteDescription?.sdp;
+    if (!previous) throw new Error('no offer to restart');
+    this.beginIceRestart();
+    const offer = previous
+      .replace(/^a=ice-ufrag:.*$/gm, `a=ice-ufrag:${remote.ufrag}`)
+      .replace(/^a=ice-pwd:.*$/gm, `a=ice-pwd:${remote.pwd}`)
+      .replace(/^a=(candidate:.*|end-of-candidates)\r?\n/gm, '');
+    return this.localIceOf(await this.answerOffer(offer));
+  }
+
+  get localDescription(): string {
+    return this.pc.localDescription?.sdp ?? '';
   }
 
   async addRemoteCandidate(candidate: IceCandidate | null): Promise<void> {
@@ -93,12 +143,43 @@ export class WebRtcViewer {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe?.();
+    clearInterval(this.silenceTimer);
     this.reports.forEach((report) => report.stop());
     // Closing while werift still binds its ICE sockets would leak the ones bound after the close.
-    void this.offering
+    void this.negotiating
       .catch(() => undefined)
       .then(() => this.pc.close())
       .catch(() => undefined);
+  }
+
+  private async negotiate(step: () => Promise<unknown>): Promise<void> {
+    const done = this.negotiating.catch(() => undefined).then(step);
+    this.negotiating = done;
+    await done;
+  }
+
+  /**
+   * werift's peer connection skips ICE when DTLS is already up, so after an ICE restart its agent would
+   * queue the browser's new checks forever: start the agent of each restarted transport ourselves.
+   */
+  private resumeIce(): void {
+    if (!this.iceRestarting || !this.pc.dtlsTransports.some((dtls) => dtls.state === 'connected')) return;
+    this.iceRestarting = false;
+    for (const transport of this.pc.iceTransports) {
+      if (transport.state === 'checking' || transport.state === 'connected') continue;
+      transport.start().then(
+        () => this.onMediaPath(),
+        (error: unknown) => this.log.debug(`ICE agent after a restart: ${String(error)}`),
+      );
+    }
+  }
+
+  private localIceOf(sdp: string): LocalIce {
+    return {
+      ufrag: /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] ?? '',
+      pwd: /^a=ice-pwd:(\S+)/m.exec(sdp)?.[1] ?? '',
+      candidates: [...new Set([...sdp.matchAll(/^a=(candidate:.*?)\r?$/gm)].map((match) => match[1]!))],
+    };
   }
 
   private addSender(stream: MediaStream, kind: 'video' | 'audio'): RTCRtpSender {
@@ -110,15 +191,50 @@ export class WebRtcViewer {
   private watchConnection(): void {
     this.pc.connectionStateChange.subscribe((state) => {
       this.log.debug(`peer connection ${state}`);
-      if (state === 'connected' && !this.unsubscribe && !this.closed) this.startMedia();
-      if (state === 'failed') this.events.onFailed('ICE or DTLS failed');
+      if (this.closed) return;
+      if (state === 'connected') this.onMediaPath();
+      if (state === 'failed' || state === 'disconnected') this.lose(`ICE or DTLS ${state}`);
     });
+  }
+
+  /** Media stops until the browser nominates a pair of the new ICE generation: that is news again. */
+  private beginIceRestart(): void {
+    this.iceRestarting = true;
+    this.connected = false;
+  }
+
+  private onMediaPath(): void {
+    if (this.closed) return;
+    if (!this.unsubscribe) this.startMedia();
+    this.lastRtcpMs = Date.now();
+    this.iceRestarting = false;
+    if (this.connected) return;
+    this.connected = true;
+    this.events.onConnected();
+  }
+
+  private onRtcp(): void {
+    this.lastRtcpMs = Date.now();
+    if (!this.silent) return;
+    this.silent = false;
+    if (!this.iceRestarting) this.onMediaPath();
+  }
+
+  private lose(reason: string): void {
+    if (!this.connected) return;
+    this.connected = false;
+    this.events.onDisconnected(reason);
   }
 
   private startMedia(): void {
     this.reports.forEach((report) => report.start());
     this.unsubscribe = this.playout.subscribe((sample) => this.send(sample));
-    this.events.onConnected();
+    // werift as ICE-lite never checks consent itself: the browser's RTCP is the sign of a live path.
+    this.silenceTimer = setInterval(() => {
+      if (this.silent || Date.now() - this.lastRtcpMs <= SILENCE_LIMIT_MS) return;
+      this.silent = true;
+      this.lose('no RTCP from the browser');
+    }, SILENCE_CHECK_MS);
   }
 
   /** A viewer starts on a keyframe; audio starts with it so both tracks begin together. */
