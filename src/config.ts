@@ -9,6 +9,8 @@ import { PROTOCOL_LIMITS } from './protocol-validation.js';
 export interface PlayerConfig {
   /** The avatar server's signaling WebSocket URL (ws: or wss:); null when absent or invalid. */
   src: string | null;
+  /** A WHEP endpoint (http: or https:) for the `webrtc` path, used instead of `src`; null when absent or invalid. */
+  whep: string | null;
   /** A WebSocket carrying a plain fragmented-MP4 byte stream, for the `mse` path; null when absent or invalid. */
   mseSrc: string | null;
   /** Media paths to try, in order. */
@@ -36,6 +38,7 @@ export interface ConfigError {
 
 export const ATTRIBUTE_NAMES = [
   'src',
+  'whep',
   'mse-src',
   'transports',
   'ice-servers',
@@ -60,6 +63,7 @@ const ICE_URL_SCHEMES = ['stun:', 'stuns:', 'turn:', 'turns:'];
 export function defaultConfig(): PlayerConfig {
   return {
     src: null,
+    whep: null,
     mseSrc: null,
     transports: [...KNOWN_TRANSPORTS],
     iceServers: [],
@@ -87,6 +91,7 @@ export function parseConfig(attributes: AttributeValues): { config: PlayerConfig
   };
 
   read('src', (raw) => parseWebSocketUrl('src', raw, true), (value) => (config.src = value));
+  read('whep', parseHttpUrl, (value) => (config.whep = value));
   // Not fatal: the mse path then falls back to the avatar server at src, if there is one.
   read('mse-src', (raw) => parseWebSocketUrl('mse-src', raw, false), (value) => (config.mseSrc = value));
   read('transports', (raw) => parseTransports(raw, errors), (value) => (config.transports = value));
@@ -119,6 +124,18 @@ function parseWebSocketUrl(name: AttributeName, raw: string, fatal: boolean): st
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     throw new InvalidValue(`${name} must be a ws: or wss: URL, not ${url.protocol}`, fatal);
   }
+  return url.href;
+}
+
+/** Fatal like a bad `src`: a page that names a WHEP endpoint means to play from it. */
+function parseHttpUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new InvalidValue(`whep "${clip(raw)}" is not a URL`, true);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidValue(`whep must be an http: or https: URL, not ${url.protocol}`, true);
   return url.href;
 }
 

@@ -12,15 +12,14 @@ import type { Route } from './routes.js';
 import { AvatarWsSignaling } from './signaling/avatar-ws.js';
 import { createTransport, type TransportChannel } from './transports/create-transport.js';
 import { Fmp4Socket } from './transports/mse/fmp4-socket.js';
-import { failureCodeOf, type DebugLog, type Transport, type TransportStats } from './transports/transport.js';
+import { lazySignaling } from './transports/webrtc/lazy-signaling.js';
+import { failureCodeOf, type DebugLog, type Transport, type TransportEvents, type TransportStats } from './transports/transport.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 export interface AttemptEvents {
-  /** A transport was chosen and started. */
-  transport: { kind: TransportKind };
   firstframe: Record<string, never>;
-  /** Sound was refused; the video now plays muted. */
-  autoplayblocked: Record<string, never>;
+  degraded: TransportEvents['degraded'];
+  restored: TransportEvents['restored'];
   /** Something went wrong that does not stop playback. */
   problem: { error: PlayerError };
   warning: PlayerWarningDetail;
@@ -36,6 +35,8 @@ export interface AttemptTimeouts {
 }
 
 export const DEFAULT_TIMEOUTS: AttemptTimeouts = { connectMs: 5_000, welcomeMs: 5_000, firstFrameMs: 10_000 };
+/** How long a timed-out path may take to say why. */
+const REASON_TIMEOUT_MS = 1_000;
 
 export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
   private signaling: AvatarWsSignaling | undefined;
@@ -57,6 +58,7 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
 
   start(): void {
     if (this.route.protocol === 'fmp4') this.startFmp4();
+    else if (this.route.protocol === 'whep') this.startWhep();
     else this.startAvatar();
   }
 
@@ -72,6 +74,11 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
 
   stats(): TransportStats {
     return this.transport?.stats() ?? {};
+  }
+
+  /** True or false when the transport can tell whether the sound playing now is silence. */
+  quietNow(): boolean | undefined {
+    return this.transport?.quietNow?.();
   }
 
   private startAvatar(): void {
@@ -97,6 +104,14 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
       },
       (error: unknown) => this.finish(toPlayerError(error, 'signaling-unreachable')),
     );
+  }
+
+  /** WHEP has no socket: its HTTP signaling lives in the transport, which DELETEs the session on close. */
+  private startWhep(): void {
+    const { url } = this.route;
+    const options = { token: this.config.token, requestTimeoutMs: this.timeouts.connectMs };
+    const signaling = lazySignaling(() => import('./signaling/whep-client.js').then(({ WhepClient }) => new WhepClient(url, options)));
+    this.startTransport({ kind: 'webrtc', signaling, serverIceServers: [] });
   }
 
   private startFmp4(): void {
@@ -127,8 +142,9 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
     transport.on('error', ({ error }) => this.finish(error));
     transport.on('recovered', ({ error }) => this.problem(error));
     transport.on('warning', (warning) => !this.over && this.emit('warning', warning));
+    transport.on('degraded', (detail) => !this.over && this.emit('degraded', detail));
+    transport.on('restored', () => !this.over && this.emit('restored', {}));
     this.armFirstFrameTimer();
-    this.emit('transport', { kind: channel.kind });
     transport.start(this.video).then(
       () => this.play(),
       (error: unknown) => this.finish(toPlayerError(error, failureCodeOf(channel.kind))),
@@ -136,9 +152,9 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
   }
 
   private async play(): Promise<void> {
+    // Muted until the session brings it on screen: a path off screen is never heard.
     const { outcome, error } = await startPlayback(this.video);
     if (this.over) return;
-    if (outcome === 'muted-by-policy') this.emit('autoplayblocked', {});
     if (outcome === 'failed') this.problem(new PlayerError('media-error', `the video does not play: ${error?.message ?? 'unknown'}`));
   }
 
@@ -154,8 +170,15 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       if (this.video.ownerDocument.visibilityState === 'hidden') return this.armFirstFrameTimer();
-      this.finish(new PlayerError(failureCodeOf(this.route.kind), `no video frame within ${firstFrameMs} ms`));
+      void this.timedOut(firstFrameMs);
     }, firstFrameMs);
+  }
+
+  /** Says why the path showed nothing when the transport can tell (WebRTC: UDP blocked), else 'timeout'. */
+  private async timedOut(firstFrameMs: number): Promise<void> {
+    const diagnosis = this.transport?.failureReason?.().catch(() => undefined);
+    const reason = (await withTimeout(diagnosis, REASON_TIMEOUT_MS)) ?? 'timeout';
+    this.finish(new PlayerError(failureCodeOf(this.route.kind), `no video frame within ${firstFrameMs} ms`, reason));
   }
 
   private armTimer(ms: number, code: PlayerError['code'], message: string): void {
@@ -167,11 +190,21 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
     if (!this.over) this.emit('problem', { error });
   }
 
+  /** Reports before it closes, so that the session can still freeze the last frame on screen. */
   private finish(error: PlayerError, retryable = true): void {
     if (this.over) return;
-    this.close();
+    this.over = true;
+    clearTimeout(this.timer);
     this.emit('failed', { error, retryable });
+    this.close();
   }
+}
+
+function withTimeout<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined> {
+  if (!promise) return Promise.resolve(undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function socketClosed(code: number, reason: string): PlayerError {

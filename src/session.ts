@@ -1,25 +1,47 @@
 /**
- * PlayerSession: the player's state and decisions, without any DOM rendering. It runs playback
- * attempts, turns their outcomes into the public events, and reconnects with bounded backoff once
- * it has played.
+ * PlayerSession: the player's state and decisions, without any DOM rendering. A TransportSelector
+ * decides which media paths run and which one is on screen; the session runs their playback attempts
+ * on the stage's videos, turns the outcome into the public events, remembers the winning path and
+ * reconnects with bounded backoff once it has played.
  */
 
+import { startPlayback } from './autoplay.js';
 import { RECONNECT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.js';
 import type { ConfigError, PlayerConfig } from './config.js';
-import { PlayerError, type PlayerEventDetails, type PlayerState, type TransportChangeDetail } from './events.js';
+import {
+  PlayerError,
+  type PlayerEventDetails,
+  type PlayerState,
+  type TransportChangeDetail,
+  type TransportChangeReason,
+} from './events.js';
 import { DEFAULT_TIMEOUTS, PlaybackAttempt, type AttemptTimeouts } from './playback-attempt.js';
 import type { TransportKind } from './protocol.js';
 import { routesOf, type Route } from './routes.js';
+import { idbTransportMemory, memoryKey, type TransportMemory } from './selection/transport-memory.js';
+import {
+  SELECTOR_DEFAULTS,
+  TransportSelector,
+  type RouteFailure,
+  type SelectorAction,
+  type SelectorEvent,
+  type SelectorOptions,
+  type SelectorTimer,
+} from './selection/transport-selector.js';
 import type { DebugLog, TransportStats } from './transports/transport.js';
 import { TypedEmitter } from './typed-emitter.js';
+import type { VideoStage } from './video-stage.js';
 
 export interface PlayerSessionOptions {
   config: PlayerConfig;
   /** Problems found while reading the attributes; reported as `error` events on `connect()`. */
   configErrors?: readonly ConfigError[];
-  video: HTMLVideoElement;
+  stage: VideoStage;
   backoff?: BackoffPolicy;
   timeouts?: Partial<AttemptTimeouts>;
+  /** Where the winning path is remembered; IndexedDB by default. */
+  memory?: TransportMemory;
+  selection?: Partial<Pick<SelectorOptions, 'headStartMs' | 'reprobeDelaysMs'>>;
 }
 
 /** What `getStats()` returns: where the player is, and what its media path knows about its delay. */
@@ -28,28 +50,53 @@ export interface PlayerStats extends TransportStats {
   transport: TransportKind | null;
 }
 
+/** How long an upgrade may wait for a pause in speech before it switches anyway. */
+const UPGRADE_PAUSE_WAIT_MS = 2_500;
+const PAUSE_POLL_MS = 40;
+
+interface RunningAttempt {
+  attempt: PlaybackAttempt;
+  video: HTMLVideoElement;
+}
+
 export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
   private currentState: PlayerState = 'idle';
   private currentTransport: TransportKind | null = null;
-  private attempt: PlaybackAttempt | undefined;
+  private currentReason: TransportChangeReason | undefined;
+  private routes: Route[] = [];
+  private selector: TransportSelector | undefined;
+  private readonly running = new Map<number, RunningAttempt>();
+  /** The route whose video is on screen (its last frame stays up if it died), and its attempt. */
+  private front: number | undefined;
+  private frontAttempt: PlaybackAttempt | undefined;
+  private readonly timers = new Map<SelectorTimer, ReturnType<typeof setTimeout>>();
+  private readonly pendingEvents: SelectorEvent[] = [];
+  private handlingEvents = false;
+  /** Bumped by every start and stop: late answers (memory, timers) of an older round are ignored. */
+  private round = 0;
+  /** A server refusal (bad token, unsupported path): retrying cannot help. */
+  private refusal: PlayerError | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnects = 0;
   private hasPlayed = false;
-  /** The route that played last: reconnects start there rather than waiting again for one that failed. */
-  private playedRoute = 0;
   private connectedAt = 0;
+  private wantMuted: boolean;
+  private soundBlocked = false;
   private readonly config: PlayerConfig;
-  private readonly video: HTMLVideoElement;
+  private readonly stage: VideoStage;
   private readonly backoff: BackoffPolicy;
   private readonly timeouts: AttemptTimeouts;
+  private readonly memory: TransportMemory;
   private readonly log: DebugLog;
 
   constructor(private readonly options: PlayerSessionOptions) {
     super();
     this.config = options.config;
-    this.video = options.video;
+    this.stage = options.stage;
+    this.wantMuted = this.config.muted;
     this.backoff = options.backoff ?? RECONNECT_BACKOFF;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.memory = options.memory ?? idbTransportMemory();
     this.log = this.config.debug ? (message) => console.debug('[avatar-player]', message) : () => undefined;
   }
 
@@ -57,7 +104,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     return this.currentState;
   }
 
-  /** The media path in use, or null. */
+  /** The media path on screen, or null. */
   get transport(): TransportKind | null {
     return this.currentTransport;
   }
@@ -65,27 +112,33 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
   /** Starts playing; does nothing while already connecting, playing or reconnecting. Never throws. */
   connect(): void {
     if (this.currentState !== 'idle' && this.currentState !== 'failed') return;
-    this.video.muted = this.config.muted;
     const fatal = this.reportConfigErrors();
     if (fatal) return this.fail(fatal);
-    const routes = routesOf(this.config);
-    if (routes.length === 0) {
-      const missing = this.config.src ? 'no transport' : 'src (or mse-src with the mse transport) is not set';
+    this.routes = routesOf(this.config);
+    if (this.routes.length === 0) {
+      const missing = this.config.src || this.config.whep ? 'no transport' : 'src (or whep, or mse-src with the mse transport) is not set';
       return this.fail(new PlayerError('invalid-attribute', `nothing to play: ${missing}`));
     }
     this.reconnects = 0;
     this.hasPlayed = false;
-    this.playedRoute = 0;
+    this.soundBlocked = false;
     this.connectedAt = performance.now();
     this.setState('connecting');
-    this.startAttempt(routes, 0);
+    const round = ++this.round;
+    void this.recall().then((kind) => {
+      if (round !== this.round) return;
+      const remembered = this.routes.findIndex((route) => route.kind === kind);
+      this.log(`remembered path: ${kind ?? 'none'}`);
+      this.select(remembered >= 0 ? remembered : undefined);
+    });
   }
 
   stats(): PlayerStats {
-    return { state: this.currentState, transport: this.currentTransport, ...this.attempt?.stats() };
+    const front = this.front === undefined ? undefined : this.running.get(this.front);
+    return { state: this.currentState, transport: this.currentTransport, ...front?.attempt.stats() };
   }
 
-  /** Closes the socket and the media path; idempotent. */
+  /** Closes the sockets and the media paths; idempotent. */
   disconnect(): void {
     this.stop(true);
     this.setState('idle');
@@ -93,40 +146,161 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
 
   /** Turns the sound off or on; unmuting should come from a user gesture (the unmute button). */
   setMuted(muted: boolean): void {
-    this.video.muted = muted;
-    if (muted || !this.video.paused) return;
-    this.video.play().catch((error: unknown) => this.emitError(new PlayerError('media-error', `playback refused: ${String(error)}`), false));
+    this.wantMuted = muted;
+    if (!muted) this.soundBlocked = false;
+    const video = this.frontVideo();
+    if (!video) return;
+    video.muted = muted;
+    if (muted || !video.paused) return;
+    video.play().catch((error: unknown) => this.emitError(new PlayerError('media-error', `playback refused: ${String(error)}`), false));
   }
 
-  /** Tries `routes[index]`; when it fails before its first frame, the next route takes over at once. */
-  private startAttempt(routes: Route[], index: number, cause?: TransportChangeDetail['cause']): void {
-    const route = routes[index]!;
-    const attempt = new PlaybackAttempt(route, this.config, this.video, this.timeouts, this.log);
-    this.attempt = attempt;
-    let played = false;
-    attempt.on('transport', ({ kind }) => this.setTransport(kind, cause ? 'failed' : 'first-choice', cause));
-    attempt.on('autoplayblocked', () => this.emit('autoplayblocked', {}));
+  private select(remembered: number | undefined): void {
+    this.refusal = undefined;
+    this.selector = new TransportSelector({
+      ...SELECTOR_DEFAULTS,
+      ...this.options.selection,
+      routeCount: this.routes.length,
+      slots: this.stage.videos.length,
+      remembered,
+    });
+    this.feed({ type: 'start' });
+  }
+
+  /** Events are handled one at a time, in order, even when an action causes another event at once. */
+  private feed(event: SelectorEvent): void {
+    this.pendingEvents.push(event);
+    if (this.handlingEvents) return;
+    this.handlingEvents = true;
+    try {
+      for (let next = this.pendingEvents.shift(); next; next = this.pendingEvents.shift()) {
+        for (const action of this.selector?.handle(next) ?? []) this.apply(action);
+      }
+    } finally {
+      this.handlingEvents = false;
+    }
+  }
+
+  private apply(action: SelectorAction): void {
+    switch (action.type) {
+      case 'launch':
+        return this.launch(action.route);
+      case 'cancel':
+        return this.cancel(action.route);
+      case 'show':
+        return this.show(action.route, action.reason, action.cause);
+      case 'remember':
+        if (this.routes.length > 1) void this.memory.remember(this.memoryKey(), this.routes[action.route]!.kind);
+        return;
+      case 'arm':
+        return this.arm(action.timer, action.ms);
+      case 'disarm':
+        clearTimeout(this.timers.get(action.timer));
+        return void this.timers.delete(action.timer);
+      case 'exhausted':
+        return this.onExhausted(action.failure);
+    }
+  }
+
+  /** Starts the route on a video behind the one on screen, muted until it is brought to the front. */
+  private launch(route: number): void {
+    const video = this.freeVideo();
+    if (!video) return this.log(`no free video for ${this.describe(route)}`);
+    video.muted = true;
+    const attempt = new PlaybackAttempt(this.routes[route]!, this.config, video, this.timeouts, this.log);
+    this.running.set(route, { attempt, video });
+    this.log(`launch ${this.describe(route)}`);
+    attempt.on('firstframe', () => this.atAPause(route, () => this.feed({ type: 'frame', route })));
+    attempt.on('degraded', ({ reason, message }) => {
+      this.log(`${this.describe(route)} degraded (${reason}): ${message}`);
+      this.feed({ type: 'degraded', route, reason });
+    });
+    attempt.on('restored', () => this.atAPause(route, () => this.feed({ type: 'restored', route })));
     attempt.on('problem', ({ error }) => this.emitError(error, false));
     attempt.on('warning', (warning) => this.emit('warning', warning));
-    attempt.on('firstframe', () => {
-      played = true;
-      this.playedRoute = index;
-      this.onFirstFrame(route.kind);
-    });
-    attempt.on('failed', ({ error, retryable }) => {
-      if (this.attempt !== attempt) return;
-      this.attempt = undefined;
-      this.log(`${route.kind} via ${route.url} failed: ${error.code} ${error.message}`);
-      if (!played && index + 1 < routes.length) {
-        return this.startAttempt(routes, index + 1, { transport: route.kind, code: error.code, message: error.message });
-      }
-      if (this.hasPlayed && retryable) this.scheduleReconnect(routes, error);
-      else this.fail(error);
-    });
+    attempt.on('failed', ({ error, retryable }) => this.onAttemptFailed(route, attempt, error, retryable));
     attempt.start();
   }
 
-  private onFirstFrame(kind: TransportKind): void {
+  /**
+   * Runs `then` at once, unless `route` would take over from a better-sounding moment: an upgrade waits
+   * (a bounded time) for a pause in speech on the path on screen, so that no word is cut or heard twice.
+   */
+  private atAPause(route: number, then: () => void): void {
+    const round = this.round;
+    const deadline = performance.now() + UPGRADE_PAUSE_WAIT_MS;
+    const check = () => {
+      if (round !== this.round) return;
+      const front = this.front === undefined ? undefined : this.running.get(this.front);
+      const waiting = front && this.front! > route && front.attempt.quietNow() === false && performance.now() < deadline;
+      if (waiting) setTimeout(check, PAUSE_POLL_MS);
+      else then();
+    };
+    check();
+  }
+
+  private cancel(route: number): void {
+    const entry = this.running.get(route);
+    if (!entry) return;
+    this.running.delete(route);
+    this.log(`cancel ${this.describe(route)}`);
+    entry.attempt.close(true);
+  }
+
+  private show(route: number, reason: TransportChangeReason, cause: RouteFailure | undefined): void {
+    const entry = this.running.get(route);
+    if (!entry) return;
+    this.front = route;
+    if (this.frontAttempt !== entry.attempt) {
+      this.frontAttempt = entry.attempt;
+      const previous = this.frontVideo();
+      this.stage.bringToFront(entry.video);
+      this.hear(entry.video, previous);
+    }
+    const kind = this.routes[route]!.kind;
+    this.setTransport(kind, reason, cause && { transport: this.routes[cause.route]!.kind, code: cause.code, message: cause.message });
+    this.onPlaying(kind);
+  }
+
+  /** Sound moves with the picture in one task: no doubled and no missing audio. */
+  private hear(video: HTMLVideoElement, previous: HTMLVideoElement | undefined): void {
+    if (previous && previous !== video) previous.muted = true;
+    video.muted = this.wantMuted || this.soundBlocked;
+    if (video.muted && !video.paused) return;
+    void startPlayback(video).then(({ outcome, error }) => {
+      if (this.frontVideo() !== video) return;
+      if (outcome === 'muted-by-policy') {
+        this.soundBlocked = true;
+        this.emit('autoplayblocked', {});
+      }
+      if (outcome === 'failed') this.emitError(new PlayerError('media-error', `the video does not play: ${error?.message ?? 'unknown'}`), false);
+    });
+  }
+
+  private onAttemptFailed(route: number, attempt: PlaybackAttempt, error: PlayerError, retryable: boolean): void {
+    const entry = this.running.get(route);
+    if (entry?.attempt !== attempt) return;
+    this.running.delete(route);
+    this.log(`${this.describe(route)} failed (${error.reason ?? 'failed'}): ${error.code} ${error.message}`);
+    if (!retryable) this.refusal ??= error;
+    if (route === this.front) this.stage.freeze(entry.video);
+    this.feed({ type: 'failed', failure: { route, reason: error.reason ?? 'failed', code: error.code, message: error.message } });
+    // Nothing took over at once: the last frame stays up while the next path starts.
+    if (route === this.front && this.currentState === 'playing') {
+      this.setState('reconnecting');
+      this.emitError(error, false);
+    }
+  }
+
+  private onExhausted(failure: RouteFailure): void {
+    this.selector = undefined;
+    this.clearTimers();
+    const error = new PlayerError(failure.code, failure.message, failure.reason);
+    if (this.hasPlayed && !this.refusal) this.scheduleReconnect(error);
+    else this.fail(this.refusal ?? error);
+  }
+
+  private onPlaying(kind: TransportKind): void {
     this.reconnects = 0;
     const first = !this.hasPlayed;
     this.hasPlayed = true;
@@ -134,18 +308,33 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     if (first) this.emit('firstframe', { transport: kind, elapsedMs: Math.round(performance.now() - this.connectedAt) });
   }
 
-  private scheduleReconnect(routes: Route[], cause: PlayerError): void {
+  private scheduleReconnect(cause: PlayerError): void {
     this.reconnects++;
     const delay = backoffDelay(this.reconnects, this.backoff);
     if (delay === null) {
-      return this.fail(new PlayerError(cause.code, `gave up after ${this.backoff.maxAttempts} reconnect attempts: ${cause.message}`));
+      return this.fail(new PlayerError(cause.code, `gave up after ${this.backoff.maxAttempts} reconnect attempts: ${cause.message}`, cause.reason));
     }
     if (this.currentState !== 'reconnecting') {
       this.setState('reconnecting');
       this.emitError(cause, false);
     }
     this.log(`reconnect ${this.reconnects}/${this.backoff.maxAttempts} in ${delay} ms`);
-    this.reconnectTimer = setTimeout(() => this.startAttempt(routes, this.playedRoute), delay);
+    const round = ++this.round;
+    // Starts on the path that played last rather than waiting again for one that failed.
+    const lastPlayed = this.front;
+    this.reconnectTimer = setTimeout(() => round === this.round && this.select(lastPlayed), delay);
+  }
+
+  private arm(timer: SelectorTimer, ms: number): void {
+    clearTimeout(this.timers.get(timer));
+    const round = this.round;
+    this.timers.set(
+      timer,
+      setTimeout(() => {
+        this.timers.delete(timer);
+        if (round === this.round) this.feed({ type: 'timer', timer });
+      }, ms),
+    );
   }
 
   /** Returns the first fatal config error after reporting all of them. */
@@ -166,10 +355,48 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
   }
 
   private stop(sayBye: boolean): void {
+    this.round++;
+    this.selector = undefined;
+    this.pendingEvents.length = 0;
     clearTimeout(this.reconnectTimer);
-    this.attempt?.close(sayBye);
-    this.attempt = undefined;
+    this.clearTimers();
+    for (const { attempt } of this.running.values()) attempt.close(sayBye);
+    this.running.clear();
+    this.front = undefined;
+    this.frontAttempt = undefined;
+    this.stage.unfreeze();
     this.setTransport(null, 'stopped');
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** A video no running attempt uses; the dead front's video is free once its frame is frozen. */
+  private freeVideo(): HTMLVideoElement | undefined {
+    const used = new Set([...this.running.values()].map(({ video }) => video));
+    const front = this.frontVideo();
+    // Prefer a video that is not on screen: a dead front's frozen frame hides it, but only until the next show.
+    return this.stage.videos.find((video) => !used.has(video) && video !== front) ?? this.stage.videos.find((video) => !used.has(video));
+  }
+
+  private frontVideo(): HTMLVideoElement | undefined {
+    return this.stage.videos.find((video) => video.dataset['role'] === 'front');
+  }
+
+  /** With one path there is nothing to choose, so nothing to remember either. */
+  private async recall(): Promise<TransportKind | undefined> {
+    return this.routes.length > 1 ? this.memory.recall(this.memoryKey()) : undefined;
+  }
+
+  private memoryKey(): string {
+    return memoryKey(this.routes.map((route) => route.url));
+  }
+
+  private describe(route: number): string {
+    const { kind, url } = this.routes[route]!;
+    return `${kind} via ${url}`;
   }
 
   private setState(state: PlayerState): void {
@@ -180,9 +407,12 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     this.emit('statechange', { state, previous });
   }
 
-  private setTransport(transport: TransportKind | null, reason: TransportChangeDetail['reason'], cause?: TransportChangeDetail['cause']): void {
-    if (this.currentTransport === transport) return;
+  /** The same path is announced again when the reason for it changes (MSE won the race, then WebRTC was found blocked). */
+  private setTransport(transport: TransportKind | null, reason: TransportChangeReason, cause?: TransportChangeDetail['cause']): void {
+    if (this.currentTransport === transport && (transport === null || this.currentReason === reason)) return;
     this.currentTransport = transport;
+    this.currentReason = reason;
+    this.log(`transport ${transport ?? 'none'} (${reason})`);
     this.emit('transportchange', cause ? { transport, reason, cause } : { transport, reason });
   }
 

@@ -5,9 +5,10 @@ import type { IceServer, TransportKind } from '../../src/protocol.js';
 import { PlayerSession, type PlayerStats } from '../../src/session.js';
 import type { AvatarPlayerEventMap } from './avatar-player.events.js';
 import { styles } from './avatar-player.styles.js';
+import { ShadowVideoStage } from './video-stage.js';
 
 /** Properties whose change means a new session (when one is wanted). */
-const SESSION_PROPERTIES = ['src', 'mseSrc', 'transports', 'iceServers', 'iceTransportPolicy', 'latency', 'token', 'debug'] as const;
+const SESSION_PROPERTIES = ['src', 'whep', 'mseSrc', 'transports', 'iceServers', 'iceTransportPolicy', 'latency', 'token', 'debug'] as const;
 
 /** HTML boolean attribute, except that "false" also means false (so that autoplay="false" reads naturally). */
 function booleanAttribute(whenAbsent: boolean) {
@@ -18,13 +19,15 @@ function booleanAttribute(whenAbsent: boolean) {
  * A real-time talking-avatar player: connects to an avatar server and plays its stream.
  *
  * @event statechange - `{ state, previous }`: the player's state changed.
- * @event transportchange - `{ transport, reason }`: the media path changed (null: none).
+ * @event transportchange - `{ transport, reason, cause? }`: the media path on screen changed (null: none), or the
+ *   reason for it did (e.g. MSE won the race, then WebRTC was found blocked: `udp-blocked`).
  * @event firstframe - `{ transport, elapsedMs }`: the first video frame after `connect()` is on screen (once per connect).
  * @event error - `{ code, message, fatal }`: something went wrong; `fatal` means the player gave up. Does not bubble.
  * @event warning - `{ code, message }`: playback goes on, but something costs latency or quality (e.g. B-frames).
  * @event autoplayblocked - `{}`: sound was refused without a user gesture; the video plays muted.
  *
- * @csspart video - The `<video>` element.
+ * @csspart video - The `<video>` elements (two, stacked: the one on screen has `data-role="front"`).
+ * @csspart frozen-frame - The last frame of a media path that died, shown until the next path has a frame.
  * @csspart unmute-button - The button shown when autoplay with sound was refused.
  *
  * @cssproperty --avatar-player-background - Background behind the video.
@@ -35,6 +38,7 @@ export class AvatarPlayer extends LitElement {
 
   static override properties = {
     src: {},
+    whep: {},
     mseSrc: { attribute: 'mse-src' },
     transports: {},
     iceServers: { attribute: 'ice-servers' },
@@ -49,6 +53,8 @@ export class AvatarPlayer extends LitElement {
 
   /** The avatar server's signaling WebSocket URL (ws: or wss:). */
   declare src: string | null | undefined;
+  /** A WHEP endpoint (http: or https:, RFC 9725-style) for the webrtc path; used instead of `src` for WebRTC. */
+  declare whep: string | null | undefined;
   /** A WebSocket carrying a plain fragmented-MP4 byte stream (ws: or wss:), played over MediaSource. */
   declare mseSrc: string | null | undefined;
   /** Media paths to use, in order, comma-separated (default "webrtc,mse"). */
@@ -122,7 +128,9 @@ export class AvatarPlayer extends LitElement {
   }
 
   protected override render() {
-    return html`<video part="video" playsinline></video>${this.unmuteNeeded
+    // Two videos: a new media path starts behind the one on screen and takes over once it has a frame.
+    return html`<video part="video" playsinline data-role="front"></video><video part="video" playsinline data-role="back"></video
+      ><canvas part="frozen-frame" hidden></canvas>${this.unmuteNeeded
         ? html`<button part="unmute-button" type="button" @click=${this.onUnmuteClick}>Unmute</button>`
         : nothing}`;
   }
@@ -135,14 +143,15 @@ export class AvatarPlayer extends LitElement {
 
   private restartSession(): void {
     this.stopSession();
-    if (this.isConnected && (this.wanted ?? this.autoplay) && (this.src ?? this.mseSrc) != null) this.startSession();
+    if (this.isConnected && (this.wanted ?? this.autoplay) && (this.src ?? this.whep ?? this.mseSrc) != null) this.startSession();
   }
 
   private startSession(): void {
-    const video = this.renderRoot.querySelector('video');
-    if (!video) return;
+    const videos = [...this.renderRoot.querySelectorAll('video')];
+    const frozenFrame = this.renderRoot.querySelector('canvas');
+    if (videos.length === 0 || !frozenFrame) return;
     const { config, errors } = parseConfig(this.attributeValues());
-    const session = new PlayerSession({ config, configErrors: errors, video });
+    const session = new PlayerSession({ config, configErrors: errors, stage: new ShadowVideoStage(videos, frozenFrame) });
     this.session = session;
     this.unsubscribers = PLAYER_EVENT_NAMES.map((name) => session.on(name, (detail) => this.relay(name, detail)));
     session.connect();
@@ -177,6 +186,7 @@ export class AvatarPlayer extends LitElement {
     const iceServers = this.iceServers;
     return {
       src: text(this.src),
+      whep: text(this.whep),
       'mse-src': text(this.mseSrc),
       transports: text(this.transports),
       'ice-servers': typeof iceServers === 'object' && iceServers !== null ? JSON.stringify(iceServers) : text(iceServers),

@@ -19,6 +19,7 @@ import {
 } from '../protocol.js';
 import { encodeMessage, parseServerMessage } from '../protocol-validation.js';
 import type { MediaFeed } from '../transports/mse/media-feed.js';
+import { RemoteOfferNegotiation } from '../transports/webrtc/remote-offer-negotiation.js';
 import type { WebRtcSignaling } from '../transports/webrtc/webrtc-signaling.js';
 import { TypedEmitter } from '../typed-emitter.js';
 
@@ -113,14 +114,15 @@ export class AvatarWsSignaling extends TypedEmitter<AvatarWsEvents> {
     this.closeSocket(code, reason);
   }
 
-  /** The WebRTC view of this channel: offers in, answer and candidates out. */
+  /** The WebRTC view of this channel: the server offers (again after `ice-restart`), this side answers. */
   webRtcChannel(): WebRtcSignaling {
-    return {
+    return new RemoteOfferNegotiation({
       onOffer: (listener) => this.on('offer', ({ sdp }) => listener(sdp)),
       onCandidate: (listener) => this.on('candidate', ({ candidate }) => listener(candidate)),
       sendAnswer: (sdp) => void this.send({ v: 1, type: 'answer', sdp }),
       sendCandidate: (candidate) => void this.send({ v: 1, type: 'candidate', candidate }),
-    };
+      requestIceRestart: () => void this.send({ v: 1, type: 'ice-restart' }),
+    });
   }
 
   /** The MSE view of this channel: binary frames are the fMP4 stream, `clock` and `skip` describe it. */

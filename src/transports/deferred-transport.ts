@@ -8,7 +8,7 @@ import type { TransportKind } from '../protocol.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import { failureCodeOf, type Transport, type TransportEvents, type TransportStats } from './transport.js';
 
-const FORWARDED = ['firstframe', 'error', 'recovered', 'warning'] as const;
+const FORWARDED = ['firstframe', 'error', 'recovered', 'warning', 'degraded', 'restored'] as const;
 
 export class DeferredTransport extends TypedEmitter<TransportEvents> implements Transport {
   private real: Transport | undefined;
@@ -40,6 +40,10 @@ export class DeferredTransport extends TypedEmitter<TransportEvents> implements 
 
   stats(): TransportStats {
     return this.real?.stats() ?? {};
+  }
+
+  quietNow(): boolean {
+    return this.real?.quietNow?.() ?? false;
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 /** The interface every media path (WebRTC today; MSE and HLS later) implements for the session. */
 
-import type { PlayerError, PlayerErrorCode, PlayerWarningDetail } from '../events.js';
+import type { PlayerError, PlayerErrorCode, PlayerWarningDetail, TransportFailureReason } from '../events.js';
 import type { TransportKind } from '../protocol.js';
 
 export interface TransportEvents {
@@ -12,6 +12,13 @@ export interface TransportEvents {
   recovered: { error: PlayerError };
   /** Playback goes on, but something costs latency or quality. */
   warning: PlayerWarningDetail;
+  /**
+   * The path is in trouble but still trying (ICE disconnected and restarting, no frame for a while):
+   * the session warms up another path behind it. `reason` is what it will fail with if it does not recover.
+   */
+  degraded: { reason: TransportFailureReason; message: string };
+  /** The path that was degraded presents frames again. */
+  restored: Record<string, never>;
   /** The transport was closed; it emits nothing after this. */
   closed: Record<string, never>;
 }
@@ -26,6 +33,10 @@ export interface Transport {
   on<K extends keyof TransportEvents & string>(type: K, listener: (detail: TransportEvents[K]) => void): () => void;
   /** What the path knows about its own delay right now. */
   stats(): TransportStats;
+  /** True when the sound playing now is silence: a moment to switch paths without cutting a word. */
+  quietNow?(): boolean;
+  /** Why the path has shown no frame yet, when it can tell (e.g. WebRTC: no UDP path and no relay). */
+  failureReason?(): Promise<TransportFailureReason>;
   /** Releases everything the transport holds; idempotent. */
   close(): void;
 }
@@ -40,6 +51,8 @@ export interface TransportStats {
   /** What the jitter buffer asks for to ride out bursty delivery, in ms. */
   jitterDepthMs?: number;
   playbackRate?: number;
+  /** WebRTC: the selected ICE candidate pair's local side. */
+  webrtcPath?: { localCandidateType: string; protocol: 'udp' | 'tcp'; relayProtocol?: 'udp' | 'tcp' | 'tls' };
 }
 
 export type DebugLog = (message: string) => void;

@@ -21,6 +21,15 @@ function fetchTestServer(): Promise<TestServer> {
   return fetchEnv(TEST_ENV_PATH, isTestServer, 'reference-server plugin');
 }
 
+const NO_TRICKLE_ENV_PATH = '/__avatar_test_env_no_trickle';
+let pendingNoTrickle: Promise<TestServer> | undefined;
+
+/** A second reference server for the run, started with `--whep-trickle off`: its WHEP sessions answer PATCH with 405. */
+export function testServerWithoutTrickle(): Promise<TestServer> {
+  pendingNoTrickle ??= fetchEnv(NO_TRICKLE_ENV_PATH, isTestServer, 'reference-server plugin');
+  return pendingNoTrickle;
+}
+
 async function fetchEnv<T>(path: string, isValid: (value: unknown) => value is T, plugin: string): Promise<T> {
   const response = await fetch(path, { cache: 'no-store' });
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}; is the test runner's ${plugin} on?`);
@@ -33,6 +42,14 @@ function isTestServer(value: unknown): value is TestServer {
   if (typeof value !== 'object' || value === null) return false;
   const { wsUrl, httpUrl } = value as Record<string, unknown>;
   return typeof wsUrl === 'string' && typeof httpUrl === 'string';
+}
+
+/** A WHEP endpoint with broken answers (scripts/untrusted-whep-server.mjs): POST `${url}/<case>`. */
+export async function untrustedWhepUrl(): Promise<string> {
+  const response = await fetch('/__avatar_untrusted_whep', { cache: 'no-store' });
+  const body = (await response.json()) as { url?: unknown };
+  if (typeof body.url !== 'string') throw new Error(`/__avatar_untrusted_whep: unexpected body ${JSON.stringify(body)}`);
+  return body.url;
 }
 
 /** The fMP4 relay that web-test-runner.config.mjs starts for the run: plain fMP4 over WebSocket, for `mse-src`. */

@@ -1,7 +1,9 @@
 // Small helpers shared by the browser tests of <avatar-player>. Tests import the element themselves, so that
 // a test that needs only `assert` does not load the player.
 import type { AvatarPlayer } from '../../components/avatar-player/avatar-player.js';
+import { clear, createStore } from 'idb-keyval';
 import type { PlayerEventDetails, PlayerEventName } from '../../src/events.js';
+import { MEMORY_STORE } from '../../src/selection/transport-memory.js';
 
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
@@ -17,6 +19,11 @@ export function mount(attributes: Record<string, string>): AvatarPlayer {
   mounted.push(player);
   document.body.append(player);
   return player;
+}
+
+/** Forgets which path won on which server, so that the next player races again; for afterEach. */
+export async function forgetRememberedPaths(): Promise<void> {
+  await clear(createStore(MEMORY_STORE.database, MEMORY_STORE.store));
 }
 
 /** Removes every player that `mount` added; for afterEach. */
@@ -50,9 +57,10 @@ export function collectEvents<K extends PlayerEventName>(player: AvatarPlayer, t
   return details;
 }
 
+/** The video on screen now (the player stacks two and brings a new media path to the front). */
 export function videoOf(player: AvatarPlayer): HTMLVideoElement {
-  const video = player.shadowRoot?.querySelector('video');
-  assert(video, 'the player renders a <video> in its shadow root');
+  const video = player.shadowRoot?.querySelector<HTMLVideoElement>('video[data-role="front"]');
+  assert(video, 'the player renders a front <video> in its shadow root');
   return video;
 }
 

@@ -45,7 +45,7 @@ describe('<avatar-player> over WebRTC', () => {
   it('plays: first frame, one stream with audio and video, state and transport reflected', async () => {
     const { wsUrl } = await testServer();
     const states: string[] = [];
-    const player = mount({ src: wsUrl });
+    const player = mount({ src: wsUrl, transports: 'webrtc' });
     player.addEventListener('statechange', (event) => states.push(event.detail.state));
     const transportChange = nextEvent(player, 'transportchange', 10_000);
 
@@ -73,7 +73,7 @@ describe('<avatar-player> over WebRTC', () => {
   it('keeps presenting new frames for 7 s, across the server splicing clips', async function () {
     this.timeout(40_000);
     const { wsUrl } = await testServer();
-    const player = mount({ src: wsUrl });
+    const player = mount({ src: wsUrl, transports: 'webrtc' });
     await nextEvent(player, 'firstframe', 15_000);
 
     const samples = await sampleFrames(videoOf(player), 7_500);
@@ -160,7 +160,7 @@ describe('<avatar-player> over WebRTC', () => {
 
   it('removing the element from the page closes its socket', async () => {
     const { wsUrl } = await testServer();
-    const player = mount({ src: wsUrl });
+    const player = mount({ src: wsUrl, transports: 'webrtc' });
     await nextEvent(player, 'firstframe', 15_000);
     assert((await viewers(httpUrl)) === 1, 'one viewer while playing');
     player.remove();
@@ -181,7 +181,7 @@ describe('<avatar-player> over WebRTC', () => {
       }
     };
     try {
-      const player = mount({ src: wsUrl });
+      const player = mount({ src: wsUrl, transports: 'webrtc' });
       await nextEvent(player, 'firstframe', 15_000);
       const states: string[] = [];
       const errors: PlayerEventDetails['error'][] = [];
@@ -208,7 +208,7 @@ describe('<avatar-player> over WebRTC', () => {
 
   it('with autoplay="false" it waits for connect(), and disconnect() is idempotent', async () => {
     const { wsUrl } = await testServer();
-    const player = mount({ src: wsUrl, autoplay: 'false' });
+    const player = mount({ src: wsUrl, transports: 'webrtc', autoplay: 'false' });
     await settle();
     assert(player.state === 'idle', `state ${player.state} before connect()`);
     assert((await viewers(httpUrl)) === 0, 'no viewer before connect()');

@@ -24,6 +24,8 @@ const PLAYHEAD_REPORT_MS = 1_000;
 const GAP_STUCK_S = 0.5;
 /** Chromium plays over small holes itself (the start of a stream included); only a lasting wait is stuck. */
 const STUCK_AFTER_MS = 250;
+/** A switch to another path lands up to about this much later than planned: it must still fall in silence. */
+const QUIET_AHEAD_S = 0.15;
 
 export class LiveEdgeDriver {
   private readonly policy = new LiveEdgePolicy();
@@ -67,6 +69,12 @@ export class LiveEdgeDriver {
   /** The current target: the page's, or more when delivery is burstier than that. */
   get targetMs(): number {
     return Math.max(this.options.targetMs, this.jitterDepthMs);
+  }
+
+  /** True when the audio at the playhead is silent for at least the next QUIET_AHEAD_S. */
+  get quietNow(): boolean {
+    const now = this.video.currentTime;
+    return this.silentRanges.some(([from, to]) => from <= now && to - now >= QUIET_AHEAD_S);
   }
 
   /** How far playback is behind the newest buffered media, in ms; undefined before any media. */

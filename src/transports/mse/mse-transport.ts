@@ -82,6 +82,10 @@ export class MseTransport extends TypedEmitter<TransportEvents> implements Trans
     };
   }
 
+  quietNow(): boolean {
+    return this.driver?.quietNow ?? false;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -1,14 +1,19 @@
-import type { IceCandidate } from '../../protocol.js';
+import type { DebugLog } from '../transport.js';
 
 /**
- * What the WebRTC transport needs from a signaling channel, whatever the protocol behind it
- * (our avatar WebSocket today; WHEP later). The remote side is the offerer.
+ * What the WebRTC transport needs from a signaling protocol. Each protocol runs the SDP and ICE
+ * exchange its own way — the avatar WebSocket answers the server's offers (RemoteOfferNegotiation),
+ * WHEP offers and POSTs (WhepClient) — so the transport never sees who offers.
  */
 export interface WebRtcSignaling {
-  /** Subscribes to remote SDP offers; returns the function that unsubscribes. */
-  onOffer(listener: (sdp: string) => void): () => void;
-  /** Subscribes to trickled remote candidates (null = end of candidates). */
-  onCandidate(listener: (candidate: IceCandidate | null) => void): () => void;
-  sendAnswer(sdp: string): void;
-  sendCandidate(candidate: IceCandidate | null): void;
+  /**
+   * Takes over offer/answer and candidate exchange for `pc` (which has no transceivers yet; an
+   * offerer adds its recvonly ones). Resolves once the first remote description is applied, so
+   * every remote track has been announced; rejects with a PlayerError.
+   */
+  negotiate(pc: RTCPeerConnection, log: DebugLog): Promise<void>;
+  /** Renegotiates ICE with fresh credentials on both sides; resolves once the remote side's new credentials are applied. */
+  restartIce(): Promise<void>;
+  /** Ends the signaling's part of the session (WHEP: DELETE the resource); idempotent. */
+  close(): void;
 }

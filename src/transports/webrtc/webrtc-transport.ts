@@ -1,13 +1,17 @@
 /**
- * The WebRTC media path: the server offers, this side answers; ICE candidates trickle both ways.
- * Audio and video arrive as one MediaStream on the video element.
+ * The WebRTC media path, whoever offers (the signaling decides: see webrtc-signaling.ts). Audio and
+ * video arrive as one MediaStream on the video element. It keeps the path alive — one ICE restart
+ * per incident (ice-restart-policy.ts) — watches frames and stats, and says why it failed.
  */
 
-import { PlayerError, toPlayerError } from '../../events.js';
-import type { IceCandidate, IceServer } from '../../protocol.js';
+import { PlayerError, toPlayerError, type TransportFailureReason } from '../../events.js';
+import type { IceServer } from '../../protocol.js';
 import { TypedEmitter } from '../../typed-emitter.js';
 import type { DebugLog, Transport, TransportEvents, TransportStats } from '../transport.js';
-import { RemoteCandidates } from './remote-candidates.js';
+import { FrameWatch } from './frame-watch.js';
+import { IceRestartPolicy, type IceDecision, type IceRestartTiming } from './ice-restart-policy.js';
+import { classifyNeverConnected } from './path-classification.js';
+import { StatsWatch } from './stats-watch.js';
 import type { WebRtcSignaling } from './webrtc-signaling.js';
 
 export interface WebRtcTransportOptions {
@@ -15,7 +19,11 @@ export interface WebRtcTransportOptions {
   iceServers: IceServer[];
   iceTransportPolicy: RTCIceTransportPolicy;
   log: DebugLog;
+  /** Tests shorten these; the defaults are DEFAULT_ICE_RESTART_TIMING. */
+  iceTiming?: IceRestartTiming;
 }
+
+type DegradedReason = 'ice-disconnected' | 'no-frames';
 
 export class WebRtcTransport extends TypedEmitter<TransportEvents> implements Transport {
   readonly kind = 'webrtc';
@@ -23,13 +31,17 @@ export class WebRtcTransport extends TypedEmitter<TransportEvents> implements Tr
   private video: HTMLVideoElement | undefined;
   private stream: MediaStream | undefined;
   private startCallbacks: { resolve: () => void; reject: (error: PlayerError) => void } | undefined;
-  private negotiation: Promise<void> = Promise.resolve();
-  private readonly unsubscribers: (() => void)[] = [];
-  private stopFrameWatch: (() => void) | undefined;
+  private readonly policy: IceRestartPolicy;
+  private readonly degradedBy = new Set<DegradedReason>();
+  private frameWatch: FrameWatch | undefined;
+  private iceTimer: ReturnType<typeof setTimeout> | undefined;
+  private statsWatch: StatsWatch | undefined;
+  private failed = false;
   private closed = false;
 
   constructor(private readonly options: WebRtcTransportOptions) {
     super();
+    this.policy = new IceRestartPolicy(options.iceTiming);
   }
 
   start(video: HTMLVideoElement): Promise<void> {
@@ -37,30 +49,45 @@ export class WebRtcTransport extends TypedEmitter<TransportEvents> implements Tr
       if (this.closed || this.pc) return reject(new PlayerError('webrtc-failed', 'the transport cannot be started twice'));
       this.startCallbacks = { resolve, reject };
       this.video = video;
+      let pc: RTCPeerConnection;
       try {
-        this.pc = this.createPeerConnection();
+        pc = this.createPeerConnection();
       } catch (error) {
         return this.fail(toPlayerError(error, 'webrtc-failed'));
       }
-      const candidates = new RemoteCandidates(this.pc, this.options.log);
-      const { signaling } = this.options;
-      this.unsubscribers.push(
-        signaling.onOffer((sdp) => this.enqueueOffer(sdp, candidates)),
-        signaling.onCandidate((candidate) => candidates.add(candidate)),
+      this.statsWatch = new StatsWatch(pc, this.options.log, {
+        onMediaSilence: () => this.act(this.policy.onMediaSilence(performance.now())),
+        onMediaFlowing: () => this.act(this.policy.onMediaFlowing()),
+        onHeavyLoss: (description) => this.fail(new PlayerError('webrtc-failed', `heavy loss: ${description}`, 'heavy-loss')),
+      });
+      this.statsWatch.start();
+      this.options.signaling.negotiate(pc, this.options.log).then(
+        () => this.attachMedia(),
+        (error: unknown) => this.fail(toPlayerError(error, 'webrtc-failed')),
       );
     });
   }
 
-  /** The browser buffers and lip-syncs WebRTC itself: its delay is not measured here yet. */
   stats(): TransportStats {
-    return { playbackRate: this.video?.playbackRate };
+    const path = this.statsWatch?.path;
+    return { playbackRate: this.video?.playbackRate, ...(path ? { webrtcPath: { ...path } } : {}) };
   }
 
+  /** Why no media came: when ICE never connected, whether UDP looked blocked; otherwise a plain timeout. */
+  async failureReason(): Promise<TransportFailureReason> {
+    if (this.policy.everConnected || !this.statsWatch) return 'timeout';
+    await this.statsWatch.poll();
+    return classifyNeverConnected(this.statsWatch.evidence);
+  }
+
+  /** Ends the path and the signaling session (WHEP: DELETE); the last ICE evidence stays for failureReason(). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
-    this.stopFrameWatch?.();
+    clearTimeout(this.iceTimer);
+    this.statsWatch?.stop();
+    this.frameWatch?.stop();
+    this.options.signaling.close();
     this.pc?.close();
     for (const track of this.stream?.getTracks() ?? []) track.stop();
     if (this.video && this.video.srcObject === this.stream) this.video.srcObject = null;
@@ -75,57 +102,98 @@ export class WebRtcTransport extends TypedEmitter<TransportEvents> implements Tr
       iceTransportPolicy: this.options.iceTransportPolicy,
       bundlePolicy: 'max-bundle',
     });
+    this.pc = pc;
     const stream = new MediaStream();
     this.stream = stream;
-    pc.ontrack = ({ track }) => {
+    pc.addEventListener('track', ({ track }) => {
       if (!stream.getTracks().includes(track)) stream.addTrack(track);
-    };
-    pc.onicecandidate = ({ candidate }) => {
-      if (candidate === null) this.options.signaling.sendCandidate(null);
-      else if (candidate.candidate !== '') this.options.signaling.sendCandidate(toIceCandidate(candidate));
-    };
-    const watchState = () => {
-      this.options.log(`ice ${pc.iceConnectionState}, connection ${pc.connectionState}`);
-      if (pc.iceConnectionState === 'failed' || pc.connectionState === 'failed') {
-        this.fail(new PlayerError('webrtc-failed', `WebRTC connection failed (ICE ${pc.iceConnectionState})`));
+    });
+    pc.addEventListener('iceconnectionstatechange', () => this.onIceState(pc));
+    pc.addEventListener('connectionstatechange', () => {
+      // DTLS failing over a working ICE path: no restart helps.
+      if (pc.connectionState === 'failed' && (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed')) {
+        this.fail(new PlayerError('webrtc-failed', 'the DTLS handshake failed', 'failed'));
       }
-    };
-    pc.oniceconnectionstatechange = watchState;
-    pc.onconnectionstatechange = watchState;
+    });
     return pc;
   }
 
-  private enqueueOffer(sdp: string, candidates: RemoteCandidates): void {
-    this.negotiation = this.negotiation
-      .then(() => this.answer(sdp, candidates))
-      .catch((error: unknown) => this.fail(toPlayerError(error, 'webrtc-failed')));
-  }
-
-  private async answer(sdp: string, candidates: RemoteCandidates): Promise<void> {
-    const pc = this.pc;
-    if (!pc || this.closed) return;
-    await pc.setRemoteDescription({ type: 'offer', sdp });
-    candidates.remoteDescriptionSet();
-    const answer = await pc.createAnswer();
-    await pc.setLocalDescription(answer);
-    if (this.closed) return;
-    this.options.signaling.sendAnswer(pc.localDescription?.sdp ?? answer.sdp ?? '');
-    this.attachMedia();
-  }
-
-  /** Runs after the offer is applied: every track of the offer has been announced by then. */
+  /** Runs after the first remote description is applied: every remote track has been announced by then. */
   private attachMedia(): void {
     const { video, stream } = this;
-    if (!video || !stream || video.srcObject === stream) return;
-    if (stream.getVideoTracks().length === 0) throw new PlayerError('webrtc-failed', 'the offer carries no video track');
+    if (this.closed || !video || !stream || video.srcObject === stream) return;
+    if (stream.getVideoTracks().length === 0) return this.fail(new PlayerError('webrtc-failed', 'the session carries no video track', 'failed'));
     video.srcObject = stream;
-    this.stopFrameWatch = watchFirstFrame(video, () => this.emit('firstframe', {}));
+    this.frameWatch = new FrameWatch(video, {
+      onFirstFrame: () => this.emit('firstframe', {}),
+      onStall: () => this.degrade('no-frames'),
+      onResume: () => this.restore('no-frames'),
+    });
     this.startCallbacks?.resolve();
     this.startCallbacks = undefined;
   }
 
-  private fail(error: PlayerError): void {
+  private onIceState(pc: RTCPeerConnection): void {
     if (this.closed) return;
+    const state = pc.iceConnectionState;
+    this.options.log(`ice ${state}, connection ${pc.connectionState}`);
+    this.act(this.policy.onState(state, performance.now()));
+  }
+
+  private act(decision: IceDecision): void {
+    if (this.closed || this.failed) return;
+    clearTimeout(this.iceTimer);
+    if (this.policy.inTrouble) this.degrade('ice-disconnected');
+    else this.restore('ice-disconnected');
+    if (decision.action === 'restart') this.restartIce();
+    if (decision.action === 'give-up') void this.giveUp(decision.neverConnected);
+    const wakeAt = this.policy.wakeAt();
+    if (wakeAt !== undefined && !this.closed) {
+      this.iceTimer = setTimeout(() => this.act(this.policy.onTimer(performance.now())), Math.max(0, wakeAt - performance.now()));
+    }
+  }
+
+  private restartIce(): void {
+    this.options.log('ice restart');
+    this.options.signaling.restartIce().then(
+      () => this.options.log('ice restart negotiated'),
+      // The restart's deadline in the policy decides; the old ICE session may still come back.
+      (error: unknown) => this.options.log(`ice restart not negotiated: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
+  private async giveUp(neverConnected: boolean): Promise<void> {
+    if (!neverConnected) {
+      return this.fail(new PlayerError('webrtc-failed', 'the ICE connection was lost and an ICE restart did not bring it back', 'ice-failed'));
+    }
+    await this.statsWatch?.poll();
+    const reason = this.statsWatch ? classifyNeverConnected(this.statsWatch.evidence) : 'ice-failed';
+    const message = reason === 'udp-blocked' ? 'ICE failed: no candidate pair got a response and there is no TURN relay (UDP blocked?)' : 'ICE failed';
+    this.fail(new PlayerError('webrtc-failed', message, reason));
+  }
+
+  private degrade(reason: DegradedReason): void {
+    if (this.closed || this.failed || this.degradedBy.has(reason)) return;
+    this.degradedBy.add(reason);
+    const detail =
+      reason === 'ice-disconnected'
+        ? ({ reason: 'ice-failed', message: 'the ICE connection is disconnected' } as const)
+        : ({ reason: 'heavy-loss', message: 'no video frame presented for over a second' } as const);
+    this.options.log(`degraded: ${detail.message}`);
+    this.emit('degraded', detail);
+  }
+
+  private restore(reason: DegradedReason): void {
+    if (this.closed || !this.degradedBy.delete(reason) || this.degradedBy.size > 0) return;
+    this.options.log('restored');
+    this.emit('restored', {});
+  }
+
+  private fail(error: PlayerError): void {
+    if (this.closed || this.failed) return;
+    this.failed = true;
+    clearTimeout(this.iceTimer);
+    this.statsWatch?.stop();
     if (this.startCallbacks) {
       this.startCallbacks.reject(error);
       this.startCallbacks = undefined;
@@ -133,19 +201,4 @@ export class WebRtcTransport extends TypedEmitter<TransportEvents> implements Tr
       this.emit('error', { error });
     }
   }
-}
-
-function toIceCandidate(candidate: RTCIceCandidate): IceCandidate {
-  const { sdpMid, sdpMLineIndex, usernameFragment } = candidate;
-  return { candidate: candidate.candidate, sdpMid, sdpMLineIndex, usernameFragment };
-}
-
-/** Calls `onFrame` once, when the first video frame is presented; returns a function that cancels. */
-function watchFirstFrame(video: HTMLVideoElement, onFrame: () => void): () => void {
-  if (typeof video.requestVideoFrameCallback === 'function') {
-    const handle = video.requestVideoFrameCallback(() => onFrame());
-    return () => video.cancelVideoFrameCallback(handle);
-  }
-  video.addEventListener('loadeddata', onFrame, { once: true });
-  return () => video.removeEventListener('loadeddata', onFrame);
 }

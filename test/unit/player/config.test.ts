@@ -13,6 +13,7 @@ describe('parseConfig', () => {
   it('reads every attribute', () => {
     const { config, errors } = parseConfig({
       src: 'wss://avatar.example.com/session',
+      whep: 'https://whep.example.com/whep/stream',
       'mse-src': 'ws://127.0.0.1:9000/stream.mp4',
       transports: ' MSE, WebRTC ',
       'ice-servers': '[{"urls":"turn:10.0.0.1:3478?transport=tcp","username":"u","credential":"c"},{"urls":["stun:10.0.0.1"]}]',
@@ -26,6 +27,7 @@ describe('parseConfig', () => {
     expect(errors).toEqual([]);
     expect(config).toEqual({
       src: 'wss://avatar.example.com/session',
+      whep: 'https://whep.example.com/whep/stream',
       mseSrc: 'ws://127.0.0.1:9000/stream.mp4',
       transports: ['mse', 'webrtc'],
       iceServers: [

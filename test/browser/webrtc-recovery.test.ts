@@ -1,0 +1,94 @@
+// WebRTC recovery in real Chromium against the real reference server: UDP cut in the test namespace
+// (test/browser/network.ts). A short outage is ridden out with an ICE restart; a permanent one ends
+// in 'ice-failed'; a session that never connects is classified 'udp-blocked'. Asserted on the
+// transport itself, not on the session's fallback logic.
+import { testServer } from './env.js';
+import { assert } from './helpers.js';
+import { blockUdp, unblockUdp } from './network.js';
+import { avatarHarness, closeAllHarnesses, framesDuring, waitFor, waitForViewers, whepHarness, type Harness } from './webrtc-harness.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function playing(h: Harness): Promise<void> {
+  await h.started;
+  await h.firstFrame;
+  assert((await framesDuring(h.video, 1_000)) >= 10, 'frames come before the outage');
+}
+
+/** Cuts UDP for `ms`: long enough for Chromium to call ICE disconnected (≈ 2.5 s) and for the 1.5 s grace to run out. */
+async function outage(ms: number): Promise<void> {
+  await blockUdp();
+  try {
+    await sleep(ms);
+  } finally {
+    await unblockUdp();
+  }
+}
+
+async function ridesOutShortOutage(h: Harness, label: string): Promise<void> {
+  await playing(h);
+  await outage(5_000);
+  await waitFor(() => h.restored > 0 && h.video.srcObject !== null, 8_000, 'the transport is restored');
+  const frames = await framesDuring(h.video, 2_000);
+  assert(frames >= 20, `${frames} frames in 2 s after the outage`);
+  assert(h.log.some((line) => line.endsWith('ice restart negotiated')), `no ICE restart negotiated:\n${h.log.join('\n')}`);
+  console.log(`[recovery] ${label}:\n  ${h.log.join('\n  ')}`);
+  assert(h.degraded.some(({ reason }) => reason === 'ice-failed'), `degraded: ${JSON.stringify(h.degraded)}`);
+  assert(h.errors.length === 0, `errors: ${h.errors.map((e) => `${e.reason}: ${e.message}`).join('; ')}\n${h.log.join('\n')}`);
+}
+
+describe('WebRTC recovery', () => {
+  let wsUrl = '';
+  let httpUrl = '';
+
+  before(async () => {
+    ({ wsUrl, httpUrl } = await testServer());
+  });
+
+  afterEach(async () => {
+    await unblockUdp();
+    closeAllHarnesses();
+    await waitForViewers(httpUrl, 0, 10_000);
+  });
+
+  it('avatar protocol: a 5 s UDP outage → ICE restart → frames advance again', async function () {
+    this.timeout(40_000);
+    await ridesOutShortOutage(await avatarHarness(wsUrl), 'avatar');
+  });
+
+  it('WHEP: a 5 s UDP outage → ICE restart by PATCH → frames advance again', async function () {
+    this.timeout(40_000);
+    await ridesOutShortOutage(whepHarness(`${httpUrl}/whep`), 'whep');
+  });
+
+  it('avatar protocol: a permanent outage → error with reason ice-failed', async function () {
+    this.timeout(40_000);
+    const h = await avatarHarness(wsUrl);
+    await playing(h);
+    await blockUdp();
+    const blockedAt = performance.now();
+    await waitFor(() => h.errors.length > 0, 20_000, 'an error event');
+    const error = h.errors[0]!;
+    console.log(`[recovery] permanent outage: error after ${Math.round(performance.now() - blockedAt)} ms: ${error.reason}: ${error.message}`);
+    assert(error.code === 'webrtc-failed' && error.reason === 'ice-failed', `error ${error.code}/${error.reason}: ${error.message}`);
+    assert(h.degraded.length > 0, 'degraded came before the error');
+  });
+
+  it('never connected with UDP blocked and no TURN → failureReason() is udp-blocked, also after close()', async function () {
+    this.timeout(30_000);
+    await blockUdp();
+    const h = await avatarHarness(wsUrl);
+    await h.started;
+    await sleep(3_000);
+    assert((await h.transport.failureReason()) === 'udp-blocked', 'classified udp-blocked while open');
+    h.close();
+    assert((await h.transport.failureReason()) === 'udp-blocked', 'classified udp-blocked after close');
+  });
+
+  it('connected, then no media: failureReason() is not udp-blocked', async function () {
+    this.timeout(30_000);
+    const h = await avatarHarness(wsUrl);
+    await playing(h);
+    assert((await h.transport.failureReason()) === 'timeout', 'a path that connected is no udp-blocked case');
+  });
+});
