@@ -41,7 +41,7 @@ export interface PlayerSessionOptions {
   timeouts?: Partial<AttemptTimeouts>;
   /** Where the winning path is remembered; IndexedDB by default. */
   memory?: TransportMemory;
-  selection?: Partial<Pick<SelectorOptions, 'headStartMs' | 'reprobeDelaysMs'>>;
+  selection?: Partial<Pick<SelectorOptions, 'reprobeDelaysMs'>>;
 }
 
 /** What `getStats()` returns: where the player is, and what its media path knows about its delay. */

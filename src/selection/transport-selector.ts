@@ -4,8 +4,10 @@
  * Routes are indices in preference order: 0 is the best. The session carries the actions out.
  *
  * The policy, in short: race the best paths at once (the first frame wins the screen) and let a better
- * one take over when it comes up; start on the remembered path with a short head start; when the
- * path on screen gets into trouble, warm up another behind it; re-probe a better path later.
+ * one take over when it comes up. A remembered worse path (MSE, because WebRTC was blocked) starts
+ * alone, at once, and the better one is re-probed later; a remembered best path races as on a first
+ * visit, since MSE's first frame is the faster one. When the path on screen gets into trouble, warm up
+ * another behind it.
  */
 
 import type { PlayerErrorCode, TransportChangeReason, TransportFailureReason } from '../events.js';
@@ -17,7 +19,7 @@ export interface RouteFailure {
   message: string;
 }
 
-export type SelectorTimer = 'head-start' | 'reprobe';
+export type SelectorTimer = 'reprobe';
 
 export type SelectorEvent =
   | { type: 'start' }
@@ -48,13 +50,11 @@ export interface SelectorOptions {
   remembered?: number;
   /** How many attempts may run at once (one video element each). */
   slots: number;
-  /** How long the remembered route plays alone before the others join the race. */
-  headStartMs: number;
   /** Delays before each background re-probe of a better route; none once they are used up. */
   reprobeDelaysMs: readonly number[];
 }
 
-export const SELECTOR_DEFAULTS = { slots: 2, headStartMs: 1_000, reprobeDelaysMs: [3_000, 30_000, 120_000] } as const;
+export const SELECTOR_DEFAULTS = { slots: 2, reprobeDelaysMs: [3_000, 30_000, 120_000] } as const;
 
 interface Running {
   framed: boolean;
@@ -98,7 +98,7 @@ export class TransportSelector {
         this.onRestored(event.route);
         break;
       case 'timer':
-        this.onTimer(event.timer);
+        this.reprobe();
         break;
     }
     return this.actions;
@@ -106,13 +106,12 @@ export class TransportSelector {
 
   private start(): void {
     const { remembered } = this.options;
-    if (remembered === undefined) {
+    if (remembered === undefined || remembered === 0) {
       this.launchedAtOnce = this.fillSlots();
       return;
     }
     this.launch(remembered);
     this.launchedAtOnce = 1;
-    if (remembered !== 0 || this.options.routeCount > 1) this.act({ type: 'arm', timer: 'head-start', ms: this.options.headStartMs });
   }
 
   private onFrame(route: number): void {
@@ -126,7 +125,6 @@ export class TransportSelector {
   }
 
   private showFirst(route: number): void {
-    this.act({ type: 'disarm', timer: 'head-start' });
     this.show(route, this.firstReason(route), this.lastFailure);
     this.cancelWorseThan(route);
     this.afterShow(route);
@@ -192,14 +190,8 @@ export class TransportSelector {
     if (entry?.framed && this.shown !== undefined && route < this.shown) this.takeOver(route);
   }
 
-  private onTimer(timer: SelectorTimer): void {
-    if (timer === 'head-start') {
-      if (this.shown === undefined) {
-        this.fillSlots();
-        this.launchedAtOnce = this.running.size;
-      }
-      return;
-    }
+  /** Relaunches the routes better than the one on screen, failed ones included. */
+  private reprobe(): void {
     if (this.shown === undefined) return;
     for (let route = 0; route < this.shown && this.running.size < this.options.slots; route++) {
       if (this.running.has(route)) continue;

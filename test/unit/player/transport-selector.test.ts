@@ -97,22 +97,17 @@ describe('TransportSelector: first visit (no memory)', () => {
 });
 
 describe('TransportSelector: repeat visit (memory)', () => {
-  it('starts on the remembered best route alone and races the others only after the head start', () => {
+  it('races as on a first visit when the remembered route is the best, and says so when it wins', () => {
     const s = selector({ remembered: WEBRTC });
-    const start = s.handle({ type: 'start' });
-    expect(launches(start)).toEqual([WEBRTC]);
-    expect(timers(start)).toEqual([{ type: 'arm', timer: 'head-start', ms: SELECTOR_DEFAULTS.headStartMs }]);
-    expect(launches(s.handle({ type: 'timer', timer: 'head-start' }))).toEqual([MSE]);
-    expect(shows(s.handle({ type: 'frame', route: MSE }))[0]?.reason).toBe('race-won');
+    expect(launches(s.handle({ type: 'start' }))).toEqual([WEBRTC, MSE]);
+    expect(shows(s.handle({ type: 'frame', route: WEBRTC }))[0]?.reason).toBe('remembered');
   });
 
-  it('shows the remembered route with reason "remembered" and disarms the head start', () => {
+  it('shows MSE as the race winner when it beats a remembered WebRTC', () => {
     const s = selector({ remembered: WEBRTC });
     s.handle({ type: 'start' });
-    const actions = s.handle({ type: 'frame', route: WEBRTC });
-    expect(shows(actions)[0]?.reason).toBe('remembered');
-    expect(actions).toContainEqual({ type: 'disarm', timer: 'head-start' });
-    expect(launches(s.handle({ type: 'timer', timer: 'head-start' }))).toEqual([]);
+    expect(shows(s.handle({ type: 'frame', route: MSE }))[0]?.reason).toBe('race-won');
+    expect(shows(s.handle({ type: 'frame', route: WEBRTC }))[0]?.reason).toBe('upgrade');
   });
 
   it('starts on a remembered worse route at once and re-probes the better one in the background', () => {
