@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { defineConfig, type Plugin, type ViteDevServer } from 'vite';
 import { REPO_ROOT, startReferenceServer, tailOf, type ReferenceServer } from './scripts/reference-server.mjs';
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
+  // The package is served from wherever users put it: the worker's URL must be relative to the module.
+  base: command === 'build' ? './' : '/',
   build: {
     lib: {
       entry: 'components/avatar-player/avatar-player.ts',
@@ -19,7 +21,7 @@ export default defineConfig({
     target: 'es2022',
   },
   plugins: [referenceServerForDemo()],
-});
+}));
 
 /** Starts the reference server beside the dev server and proxies the player's paths to it. */
 function referenceServerForDemo(): Plugin {
