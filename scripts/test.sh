@@ -35,6 +35,14 @@ wtr_counts() {
   sed -E 's/.*[^0-9]([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$line"
 }
 
+# The restricted-network lab's last line: "lab: 4 passed, 0 failed, 1 pending" (pending is not failed).
+lab_counts() {
+  local line
+  line="$(strip_ansi <"$1" | grep -E '^lab: [0-9]+ passed, [0-9]+ failed' | tail -n 1)"
+  [ -n "$line" ] || return 1
+  sed -E 's/^lab: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$line"
+}
+
 # run_step NAME TIME_LIMIT_S COUNTER|- COMMAND...
 run_step() {
   local name="$1" limit="$2" counter="$3"
@@ -67,6 +75,7 @@ run_step "type check" 300 - tsc -p tsconfig.json --noEmit
 run_step "build" 300 - npm run --silent build
 run_step "unit tests" 600 vitest_counts vitest run
 run_step "browser tests" 600 wtr_counts bash scripts/netns-run.sh web-test-runner
+run_step "e2e lab" 240 lab_counts env LAB_SKIP_BUILD=1 bash scripts/lab.sh
 
 printf '\n=== summary\n'
 printf '%s\n' "${SUMMARY[@]}"
