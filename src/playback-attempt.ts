@@ -15,6 +15,7 @@ import { Fmp4Socket } from './transports/mse/fmp4-socket.js';
 import { lazySignaling } from './transports/webrtc/lazy-signaling.js';
 import { failureCodeOf, type DebugLog, type Transport, type TransportEvents, type TransportStats } from './transports/transport.js';
 import { TypedEmitter } from './typed-emitter.js';
+import { withTimeout } from './with-timeout.js';
 
 export interface AttemptEvents {
   firstframe: Record<string, never>;
@@ -45,6 +46,7 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
   private welcomed = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private over = false;
+  private framed = false;
 
   constructor(
     private readonly route: Route,
@@ -160,6 +162,7 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
 
   private onFirstFrame(): void {
     if (this.over) return;
+    this.framed = true;
     clearTimeout(this.timer);
     this.emit('firstframe', {});
   }
@@ -178,6 +181,8 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
   private async timedOut(firstFrameMs: number): Promise<void> {
     const diagnosis = this.transport?.failureReason?.().catch(() => undefined);
     const reason = (await withTimeout(diagnosis, REASON_TIMEOUT_MS)) ?? 'timeout';
+    // The first frame may have come while the transport was asked why it had none.
+    if (this.framed) return;
     this.finish(new PlayerError(failureCodeOf(this.route.kind), `no video frame within ${firstFrameMs} ms`, reason));
   }
 
@@ -198,13 +203,6 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
     this.emit('failed', { error, retryable });
     this.close();
   }
-}
-
-function withTimeout<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined> {
-  if (!promise) return Promise.resolve(undefined);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function socketClosed(code: number, reason: string): PlayerError {

@@ -5,19 +5,20 @@
  * reconnects with bounded backoff once it has played.
  */
 
-import { startPlayback } from './autoplay.js';
 import { RECONNECT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.js';
 import type { ConfigError, PlayerConfig } from './config.js';
 import {
   PlayerError,
   type PlayerEventDetails,
   type PlayerState,
+  type PlayerWarningDetail,
   type TransportChangeDetail,
   type TransportChangeReason,
 } from './events.js';
 import { DEFAULT_TIMEOUTS, PlaybackAttempt, type AttemptTimeouts } from './playback-attempt.js';
 import type { TransportKind } from './protocol.js';
 import { routesOf, type Route } from './routes.js';
+import { ScreenSwitcher } from './screen-switcher.js';
 import { idbTransportMemory, memoryKey, type TransportMemory } from './selection/transport-memory.js';
 import {
   SELECTOR_DEFAULTS,
@@ -41,7 +42,7 @@ export interface PlayerSessionOptions {
   timeouts?: Partial<AttemptTimeouts>;
   /** Where the winning path is remembered; IndexedDB by default. */
   memory?: TransportMemory;
-  selection?: Partial<Pick<SelectorOptions, 'reprobeDelaysMs'>>;
+  selection?: Partial<Pick<SelectorOptions, 'reprobeDelaysMs' | 'takeoverAfterMs' | 'upgradeBackAfterMs'>>;
 }
 
 /** What `getStats()` returns: where the player is, and what its media path knows about its delay. */
@@ -53,10 +54,17 @@ export interface PlayerStats extends TransportStats {
 /** How long an upgrade may wait for a pause in speech before it switches anyway. */
 const UPGRADE_PAUSE_WAIT_MS = 2_500;
 const PAUSE_POLL_MS = 40;
+/** Notices of a path off screen wait for it to come on screen; beyond this many they are only logged. */
+const MAX_HELD_NOTICES = 8;
+
+type Notice = { kind: 'error'; error: PlayerError } | { kind: 'warning'; warning: PlayerWarningDetail };
 
 interface RunningAttempt {
+  route: number;
   attempt: PlaybackAttempt;
   video: HTMLVideoElement;
+  /** What the path reported while off screen: the page hears of it if the path comes on screen. */
+  held: Notice[];
 }
 
 export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
@@ -66,24 +74,21 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
   private routes: Route[] = [];
   private selector: TransportSelector | undefined;
   private readonly running = new Map<number, RunningAttempt>();
-  /** The route whose video is on screen (its last frame stays up if it died), and its attempt. */
-  private front: number | undefined;
-  private frontAttempt: PlaybackAttempt | undefined;
+  /** The attempt whose video is on screen; after it died, its frozen last frame is. */
+  private onScreen: RunningAttempt | undefined;
   private readonly timers = new Map<SelectorTimer, ReturnType<typeof setTimeout>>();
   private readonly pendingEvents: SelectorEvent[] = [];
   private handlingEvents = false;
   /** Bumped by every start and stop: late answers (memory, timers) of an older round are ignored. */
   private round = 0;
-  /** A server refusal (bad token, unsupported path): retrying cannot help. */
-  private refusal: PlayerError | undefined;
+  /** Routes the server refused for good (bad token, unsupported path): retrying them cannot help. */
+  private readonly refusals = new Map<number, PlayerError>();
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnects = 0;
   private hasPlayed = false;
   private connectedAt = 0;
-  private wantMuted: boolean;
-  private soundBlocked = false;
   private readonly config: PlayerConfig;
-  private readonly stage: VideoStage;
+  private readonly screen: ScreenSwitcher;
   private readonly backoff: BackoffPolicy;
   private readonly timeouts: AttemptTimeouts;
   private readonly memory: TransportMemory;
@@ -92,8 +97,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
   constructor(private readonly options: PlayerSessionOptions) {
     super();
     this.config = options.config;
-    this.stage = options.stage;
-    this.wantMuted = this.config.muted;
+    this.screen = new ScreenSwitcher(options.stage, this.config.muted);
     this.backoff = options.backoff ?? RECONNECT_BACKOFF;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.memory = options.memory ?? idbTransportMemory();
@@ -121,7 +125,6 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     }
     this.reconnects = 0;
     this.hasPlayed = false;
-    this.soundBlocked = false;
     this.connectedAt = performance.now();
     this.setState('connecting');
     const round = ++this.round;
@@ -134,8 +137,8 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
   }
 
   stats(): PlayerStats {
-    const front = this.front === undefined ? undefined : this.running.get(this.front);
-    return { state: this.currentState, transport: this.currentTransport, ...front?.attempt.stats() };
+    const live = this.onScreen && this.running.get(this.onScreen.route) === this.onScreen ? this.onScreen : undefined;
+    return { state: this.currentState, transport: this.currentTransport, ...live?.attempt.stats() };
   }
 
   /** Closes the sockets and the media paths; idempotent. */
@@ -146,22 +149,16 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
 
   /** Turns the sound off or on; unmuting should come from a user gesture (the unmute button). */
   setMuted(muted: boolean): void {
-    this.wantMuted = muted;
-    if (!muted) this.soundBlocked = false;
-    const video = this.frontVideo();
-    if (!video) return;
-    video.muted = muted;
-    if (muted || !video.paused) return;
-    video.play().catch((error: unknown) => this.emitError(new PlayerError('media-error', `playback refused: ${String(error)}`), false));
+    this.screen.setMuted(muted).catch((error: unknown) => this.emitError(new PlayerError('media-error', `playback refused: ${String(error)}`), false));
   }
 
   private select(remembered: number | undefined): void {
-    this.refusal = undefined;
+    this.refusals.clear();
     this.selector = new TransportSelector({
       ...SELECTOR_DEFAULTS,
       ...this.options.selection,
       routeCount: this.routes.length,
-      slots: this.stage.videos.length,
+      slots: this.screen.videos.length,
       remembered,
     });
     this.feed({ type: 'start' });
@@ -204,36 +201,39 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
 
   /** Starts the route on a video behind the one on screen, muted until it is brought to the front. */
   private launch(route: number): void {
-    const video = this.freeVideo();
+    const busy = new Set([...this.running.values()].map(({ video }) => video));
+    const video = this.screen.freeVideo(busy);
     if (!video) return this.log(`no free video for ${this.describe(route)}`);
     video.muted = true;
     const attempt = new PlaybackAttempt(this.routes[route]!, this.config, video, this.timeouts, this.log);
-    this.running.set(route, { attempt, video });
+    const entry: RunningAttempt = { route, attempt, video, held: [] };
+    this.running.set(route, entry);
     this.log(`launch ${this.describe(route)}`);
-    attempt.on('firstframe', () => this.atAPause(route, () => this.feed({ type: 'frame', route })));
+    const isCurrent = () => this.running.get(route) === entry;
+    attempt.on('firstframe', () => this.atAPause(entry, () => isCurrent() && this.feed({ type: 'frame', route })));
+    attempt.on('restored', () => this.atAPause(entry, () => isCurrent() && this.feed({ type: 'restored', route })));
     attempt.on('degraded', ({ reason, message }) => {
       this.log(`${this.describe(route)} degraded (${reason}): ${message}`);
       this.feed({ type: 'degraded', route, reason });
     });
-    attempt.on('restored', () => this.atAPause(route, () => this.feed({ type: 'restored', route })));
-    attempt.on('problem', ({ error }) => this.emitError(error, false));
-    attempt.on('warning', (warning) => this.emit('warning', warning));
-    attempt.on('failed', ({ error, retryable }) => this.onAttemptFailed(route, attempt, error, retryable));
+    attempt.on('problem', ({ error }) => this.notice(entry, { kind: 'error', error }));
+    attempt.on('warning', (warning) => this.notice(entry, { kind: 'warning', warning }));
+    attempt.on('failed', ({ error, retryable }) => this.onAttemptFailed(entry, error, retryable));
     attempt.start();
   }
 
   /**
-   * Runs `then` at once, unless `route` would take over from a better-sounding moment: an upgrade waits
-   * (a bounded time) for a pause in speech on the path on screen, so that no word is cut or heard twice.
+   * Runs `then` at once, unless `entry` would take over from a better path on screen that is in the
+   * middle of a word: an upgrade waits (a bounded time) for a pause in speech, so that no word is cut
+   * or heard twice.
    */
-  private atAPause(route: number, then: () => void): void {
-    const round = this.round;
+  private atAPause(entry: RunningAttempt, then: () => void): void {
     const deadline = performance.now() + UPGRADE_PAUSE_WAIT_MS;
     const check = () => {
-      if (round !== this.round) return;
-      const front = this.front === undefined ? undefined : this.running.get(this.front);
-      const waiting = front && this.front! > route && front.attempt.quietNow() === false && performance.now() < deadline;
-      if (waiting) setTimeout(check, PAUSE_POLL_MS);
+      const front = this.onScreen;
+      const live = front && this.running.get(front.route) === front;
+      const speaking = live && front.route > entry.route && front.attempt.quietNow() === false;
+      if (speaking && performance.now() < deadline) setTimeout(check, PAUSE_POLL_MS);
       else then();
     };
     check();
@@ -250,54 +250,54 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
   private show(route: number, reason: TransportChangeReason, cause: RouteFailure | undefined): void {
     const entry = this.running.get(route);
     if (!entry) return;
-    this.front = route;
-    if (this.frontAttempt !== entry.attempt) {
-      this.frontAttempt = entry.attempt;
-      const previous = this.frontVideo();
-      this.stage.bringToFront(entry.video);
-      this.hear(entry.video, previous);
+    if (this.onScreen !== entry) {
+      this.onScreen = entry;
+      void this.screen.bringOn(entry.video).then((result) => {
+        if (result?.outcome === 'muted-by-policy') this.emit('autoplayblocked', {});
+        if (result?.outcome === 'failed') this.emitError(new PlayerError('media-error', `the video does not play: ${result.error?.message ?? 'unknown'}`), false);
+      });
+      for (const notice of entry.held.splice(0)) this.emitNotice(notice);
     }
     const kind = this.routes[route]!.kind;
     this.setTransport(kind, reason, cause && { transport: this.routes[cause.route]!.kind, code: cause.code, message: cause.message });
     this.onPlaying(kind);
   }
 
-  /** Sound moves with the picture in one task: no doubled and no missing audio. */
-  private hear(video: HTMLVideoElement, previous: HTMLVideoElement | undefined): void {
-    if (previous && previous !== video) previous.muted = true;
-    video.muted = this.wantMuted || this.soundBlocked;
-    if (video.muted && !video.paused) return;
-    void startPlayback(video).then(({ outcome, error }) => {
-      if (this.frontVideo() !== video) return;
-      if (outcome === 'muted-by-policy') {
-        this.soundBlocked = true;
-        this.emit('autoplayblocked', {});
-      }
-      if (outcome === 'failed') this.emitError(new PlayerError('media-error', `the video does not play: ${error?.message ?? 'unknown'}`), false);
-    });
+  private notice(entry: RunningAttempt, notice: Notice): void {
+    if (this.onScreen === entry) return this.emitNotice(notice);
+    const what = notice.kind === 'error' ? `${notice.error.code}: ${notice.error.message}` : `${notice.warning.code}: ${notice.warning.message}`;
+    this.log(`${this.describe(entry.route)}, off screen: ${what}`);
+    if (entry.held.length < MAX_HELD_NOTICES) entry.held.push(notice);
   }
 
-  private onAttemptFailed(route: number, attempt: PlaybackAttempt, error: PlayerError, retryable: boolean): void {
-    const entry = this.running.get(route);
-    if (entry?.attempt !== attempt) return;
-    this.running.delete(route);
-    this.log(`${this.describe(route)} failed (${error.reason ?? 'failed'}): ${error.code} ${error.message}`);
-    if (!retryable) this.refusal ??= error;
-    if (route === this.front) this.stage.freeze(entry.video);
-    this.feed({ type: 'failed', failure: { route, reason: error.reason ?? 'failed', code: error.code, message: error.message } });
+  private emitNotice(notice: Notice): void {
+    if (notice.kind === 'error') this.emitError(notice.error, false);
+    else this.emit('warning', notice.warning);
+  }
+
+  private onAttemptFailed(entry: RunningAttempt, error: PlayerError, retryable: boolean): void {
+    if (this.running.get(entry.route) !== entry) return;
+    this.running.delete(entry.route);
+    this.log(`${this.describe(entry.route)} failed (${error.reason ?? 'failed'}): ${error.code} ${error.message}`);
+    if (!retryable) this.refusals.set(entry.route, error);
+    const wasOnScreen = this.onScreen === entry;
+    if (wasOnScreen) this.screen.freezeFront();
+    this.feed({ type: 'failed', failure: { route: entry.route, reason: error.reason ?? 'failed', code: error.code, message: error.message } });
     // Nothing took over at once: the last frame stays up while the next path starts.
-    if (route === this.front && this.currentState === 'playing') {
+    if (wasOnScreen && this.onScreen === entry && this.currentState === 'playing') {
       this.setState('reconnecting');
       this.emitError(error, false);
     }
   }
 
+  /** Every path failed. Retrying helps unless the one that ended the round was refused for good. */
   private onExhausted(failure: RouteFailure): void {
     this.selector = undefined;
     this.clearTimers();
     const error = new PlayerError(failure.code, failure.message, failure.reason);
-    if (this.hasPlayed && !this.refusal) this.scheduleReconnect(error);
-    else this.fail(this.refusal ?? error);
+    const refusal = this.refusals.get(failure.route);
+    if (this.hasPlayed && !refusal) this.scheduleReconnect(error);
+    else this.fail(refusal ?? error);
   }
 
   private onPlaying(kind: TransportKind): void {
@@ -321,7 +321,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     this.log(`reconnect ${this.reconnects}/${this.backoff.maxAttempts} in ${delay} ms`);
     const round = ++this.round;
     // Starts on the path that played last rather than waiting again for one that failed.
-    const lastPlayed = this.front;
+    const lastPlayed = this.onScreen?.route;
     this.reconnectTimer = setTimeout(() => round === this.round && this.select(lastPlayed), delay);
   }
 
@@ -362,27 +362,14 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     this.clearTimers();
     for (const { attempt } of this.running.values()) attempt.close(sayBye);
     this.running.clear();
-    this.front = undefined;
-    this.frontAttempt = undefined;
-    this.stage.unfreeze();
+    this.onScreen = undefined;
+    this.screen.clear();
     this.setTransport(null, 'stopped');
   }
 
   private clearTimers(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-  }
-
-  /** A video no running attempt uses; the dead front's video is free once its frame is frozen. */
-  private freeVideo(): HTMLVideoElement | undefined {
-    const used = new Set([...this.running.values()].map(({ video }) => video));
-    const front = this.frontVideo();
-    // Prefer a video that is not on screen: a dead front's frozen frame hides it, but only until the next show.
-    return this.stage.videos.find((video) => !used.has(video) && video !== front) ?? this.stage.videos.find((video) => !used.has(video));
-  }
-
-  private frontVideo(): HTMLVideoElement | undefined {
-    return this.stage.videos.find((video) => video.dataset['role'] === 'front');
   }
 
   /** With one path there is nothing to choose, so nothing to remember either. */

@@ -5,7 +5,7 @@ import type { IceServer, TransportKind } from '../../src/protocol.js';
 import { PlayerSession, type PlayerStats } from '../../src/session.js';
 import type { AvatarPlayerEventMap } from './avatar-player.events.js';
 import { styles } from './avatar-player.styles.js';
-import { ShadowVideoStage } from './video-stage.js';
+import { ShadowVideoStage } from './shadow-video-stage.js';
 
 /** Properties whose change means a new session (when one is wanted). */
 const SESSION_PROPERTIES = ['src', 'whep', 'mseSrc', 'transports', 'iceServers', 'iceTransportPolicy', 'latency', 'token', 'debug'] as const;

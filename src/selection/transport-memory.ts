@@ -3,8 +3,9 @@
  * starts on it at once. Entries expire; storage that is missing, slow or full only costs the memory.
  */
 
-import { createStore, get, set, type UseStore } from 'idb-keyval';
+import { createStore, del, get, set, type UseStore } from 'idb-keyval';
 import type { TransportKind } from '../protocol.js';
+import { withTimeout } from '../with-timeout.js';
 
 export interface TransportMemory {
   /** The path that won for `key`, if remembered and not expired. Never rejects. */
@@ -35,9 +36,21 @@ export function freshTransport(entry: unknown, now: number, ttlMs = MEMORY_TTL_M
   return age >= 0 && age < ttlMs ? (transport as TransportKind) : undefined;
 }
 
-/** One key per set of sources: the same server reached through other URLs is another network path. */
+/**
+ * One key per set of sources: the same server reached through other URLs is another network path.
+ * Only origin and path: a query may carry a token, which has no place in storage.
+ */
 export function memoryKey(urls: readonly string[]): string {
-  return [...new Set(urls)].sort().join(' ');
+  return [...new Set(urls.map(withoutQuery))].sort().join(' ');
+}
+
+function withoutQuery(url: string): string {
+  try {
+    const { protocol, host, pathname } = new URL(url);
+    return `${protocol}//${host}${pathname}`;
+  } catch {
+    return url.split(/[?#]/)[0]!;
+  }
 }
 
 /** The IndexedDB database and object store of the memory. */
@@ -48,7 +61,9 @@ export function idbTransportMemory(store: UseStore = createStore(MEMORY_STORE.da
     async recall(key) {
       try {
         const entry = await withTimeout(get<unknown>(key, store), RECALL_TIMEOUT_MS);
-        return freshTransport(entry, Date.now());
+        const transport = freshTransport(entry, Date.now());
+        if (entry !== undefined && transport === undefined) void del(key, store).catch(() => undefined);
+        return transport;
       } catch {
         return undefined;
       }
@@ -61,10 +76,4 @@ export function idbTransportMemory(store: UseStore = createStore(MEMORY_STORE.da
       }
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

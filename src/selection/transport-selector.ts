@@ -6,8 +6,9 @@
  * The policy, in short: race the best paths at once (the first frame wins the screen) and let a better
  * one take over when it comes up. A remembered worse path (MSE, because WebRTC was blocked) starts
  * alone, at once, and the better one is re-probed later; a remembered best path races as on a first
- * visit, since MSE's first frame is the faster one. When the path on screen gets into trouble, warm up
- * another behind it.
+ * visit, since MSE's first frame is the faster one. When the path on screen gets into trouble, another
+ * is warmed up behind it and takes over if the trouble lasts; the better path comes back once it has
+ * been well for a while. Both waits keep a lossy link from flapping between paths.
  */
 
 import type { PlayerErrorCode, TransportChangeReason, TransportFailureReason } from '../events.js';
@@ -19,7 +20,7 @@ export interface RouteFailure {
   message: string;
 }
 
-export type SelectorTimer = 'reprobe';
+export type SelectorTimer = 'reprobe' | 'takeover' | 'upgrade-back';
 
 export type SelectorEvent =
   | { type: 'start' }
@@ -52,12 +53,31 @@ export interface SelectorOptions {
   slots: number;
   /** Delays before each background re-probe of a better route; none once they are used up. */
   reprobeDelaysMs: readonly number[];
+  /** How long the route on screen may be in trouble before a warm standby takes over. */
+  takeoverAfterMs: number;
+  /** How long a better route must be well again before it takes the screen back. */
+  upgradeBackAfterMs: number;
 }
 
-export const SELECTOR_DEFAULTS = { slots: 2, reprobeDelaysMs: [3_000, 30_000, 120_000] } as const;
+export const SELECTOR_DEFAULTS = {
+  slots: 2,
+  reprobeDelaysMs: [3_000, 30_000, 120_000],
+  takeoverAfterMs: 1_500,
+  upgradeBackAfterMs: 5_000,
+} as const;
 
 interface Running {
   framed: boolean;
+  /** Between `degraded` and `restored`. */
+  troubled: boolean;
+}
+
+interface FrontTrouble {
+  reason: TransportFailureReason;
+  /** Set when the route on screen failed for good. */
+  failure?: RouteFailure;
+  /** True once the trouble outlasted `takeoverAfterMs` (or the route failed): a standby may take over. */
+  lasting: boolean;
 }
 
 export class TransportSelector {
@@ -66,7 +86,7 @@ export class TransportSelector {
   private readonly failed = new Set<number>();
   private shown: number | undefined;
   /** Why the route on screen is in trouble (or dead), if it is. */
-  private frontTrouble: RouteFailure | TransportFailureReason | undefined;
+  private frontTrouble: FrontTrouble | undefined;
   private lastFailure: RouteFailure | undefined;
   private launchedAtOnce = 0;
   private probes = 0;
@@ -98,7 +118,7 @@ export class TransportSelector {
         this.onRestored(event.route);
         break;
       case 'timer':
-        this.reprobe();
+        this.onTimer(event.timer);
         break;
     }
     return this.actions;
@@ -119,9 +139,9 @@ export class TransportSelector {
     if (!entry || entry.framed) return;
     entry.framed = true;
     if (this.shown === undefined) return this.showFirst(route);
-    if (route < this.shown || this.frontTrouble !== undefined) return this.takeOver(route);
-    // A slower racer lost: the path on screen is better and fine.
-    this.cancel(route);
+    if (route < this.shown || this.frontTrouble?.lasting) return this.takeOver(route);
+    // A warm standby waits for the trouble to last; a slower racer lost to a path that is fine.
+    if (!this.frontTrouble) this.cancel(route);
   }
 
   private showFirst(route: number): void {
@@ -136,9 +156,10 @@ export class TransportSelector {
     const upgrade = route < previous;
     const trouble = this.frontTrouble;
     this.frontTrouble = undefined;
+    this.act({ type: 'disarm', timer: 'takeover' });
+    this.act({ type: 'disarm', timer: 'upgrade-back' });
     if (upgrade) this.show(route, 'upgrade');
-    else if (typeof trouble === 'object') this.show(route, trouble.reason, trouble);
-    else this.show(route, trouble ?? 'failed');
+    else this.show(route, trouble?.reason ?? 'failed', trouble?.failure);
     // A better route in trouble keeps trying in the background: it takes over again when it recovers.
     if (upgrade) this.cancel(previous);
     this.cancelWorseThan(route);
@@ -162,7 +183,7 @@ export class TransportSelector {
 
   /** The route on screen died: its last frame stays until another route shows one. */
   private onFrontFailed(failure: RouteFailure): void {
-    this.frontTrouble = failure;
+    this.frontTrouble = { reason: failure.reason, failure, lasting: true };
     const framed = [...this.running].find(([, entry]) => entry.framed);
     if (framed) return this.takeOver(framed[0]);
     this.keepTrying(failure);
@@ -174,20 +195,55 @@ export class TransportSelector {
   }
 
   private onDegraded(route: number, reason: TransportFailureReason): void {
-    if (route !== this.shown || this.frontTrouble !== undefined) return;
-    this.frontTrouble = reason;
+    const entry = this.running.get(route);
+    if (!entry) return;
+    entry.troubled = true;
+    if (route !== this.shown) return this.act({ type: 'disarm', timer: 'upgrade-back' });
+    if (this.frontTrouble) return;
+    this.frontTrouble = { reason, lasting: false };
     this.fillSlots();
+    this.act({ type: 'arm', timer: 'takeover', ms: this.options.takeoverAfterMs });
   }
 
   private onRestored(route: number): void {
+    const entry = this.running.get(route);
+    if (!entry) return;
+    entry.troubled = false;
     if (route === this.shown) {
       this.frontTrouble = undefined;
+      this.act({ type: 'disarm', timer: 'takeover' });
       this.cancelWorseThan(route);
       return;
     }
-    const entry = this.running.get(route);
-    // A better route that had been in trouble is playing again.
-    if (entry?.framed && this.shown !== undefined && route < this.shown) this.takeOver(route);
+    // A better route that had been in trouble plays again: it takes the screen back once that holds.
+    if (entry.framed && this.shown !== undefined && route < this.shown) {
+      this.act({ type: 'arm', timer: 'upgrade-back', ms: this.options.upgradeBackAfterMs });
+    }
+  }
+
+  private onTimer(timer: SelectorTimer): void {
+    switch (timer) {
+      case 'reprobe':
+        return this.reprobe();
+      case 'takeover':
+        return this.onLastingTrouble();
+      case 'upgrade-back':
+        return this.upgradeBack();
+    }
+  }
+
+  private onLastingTrouble(): void {
+    if (!this.frontTrouble) return;
+    this.frontTrouble.lasting = true;
+    const standby = [...this.running].find(([route, entry]) => route !== this.shown && entry.framed);
+    if (standby) this.takeOver(standby[0]);
+  }
+
+  private upgradeBack(): void {
+    if (this.shown === undefined) return;
+    const shown = this.shown;
+    const better = [...this.running].find(([route, entry]) => route < shown && entry.framed && !entry.troubled);
+    if (better) this.takeOver(better[0]);
   }
 
   /** Relaunches the routes better than the one on screen, failed ones included. */
@@ -245,7 +301,7 @@ export class TransportSelector {
   }
 
   private launch(route: number): void {
-    this.running.set(route, { framed: false });
+    this.running.set(route, { framed: false, troubled: false });
     this.act({ type: 'launch', route });
   }
 

@@ -42,8 +42,8 @@ export class DeferredTransport extends TypedEmitter<TransportEvents> implements 
     return this.real?.stats() ?? {};
   }
 
-  quietNow(): boolean {
-    return this.real?.quietNow?.() ?? false;
+  quietNow(): boolean | undefined {
+    return this.real?.quietNow?.();
   }
 
   close(): void {

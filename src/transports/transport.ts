@@ -33,8 +33,8 @@ export interface Transport {
   on<K extends keyof TransportEvents & string>(type: K, listener: (detail: TransportEvents[K]) => void): () => void;
   /** What the path knows about its own delay right now. */
   stats(): TransportStats;
-  /** True when the sound playing now is silence: a moment to switch paths without cutting a word. */
-  quietNow?(): boolean;
+  /** True when the sound playing now is silence (a moment to switch paths without cutting a word); undefined when it cannot tell. */
+  quietNow?(): boolean | undefined;
   /** Why the path has shown no frame yet, when it can tell (e.g. WebRTC: no UDP path and no relay). */
   failureReason?(): Promise<TransportFailureReason>;
   /** Releases everything the transport holds; idempotent. */

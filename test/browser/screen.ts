@@ -14,8 +14,10 @@ export interface ScreenLog {
   /** What each black sample showed, for the failure message. */
   blackDetails: string[];
   samples: number;
-  /** Front videos that were not muted at the same time as another one (doubled audio). */
+  /** Samples in which two videos were heard at once (doubled audio). */
   doubledAudioSamples: number;
+  /** Samples in which the live video on screen was not heard (lost audio; the page wants sound). */
+  unheardSamples: number;
 }
 
 export interface ScreenWatch {
@@ -35,7 +37,7 @@ export function watchScreen(player: AvatarPlayer): ScreenWatch {
   probe.width = 32;
   probe.height = 24;
   const context = probe.getContext('2d', { willReadFrequently: true })!;
-  const log: ScreenLog = { frames: 0, longestStillMs: 0, longestStillFromMs: 0, blackSamples: 0, blackDetails: [], samples: 0, doubledAudioSamples: 0 };
+  const log: ScreenLog = { frames: 0, longestStillMs: 0, longestStillFromMs: 0, blackSamples: 0, blackDetails: [], samples: 0, doubledAudioSamples: 0, unheardSamples: 0 };
   const started = performance.now();
   let lastFrameAt = performance.now();
   let watching = true;
@@ -81,7 +83,10 @@ export function watchScreen(player: AvatarPlayer): ScreenWatch {
     }
   }, SAMPLE_MS);
   const audioChecker = setInterval(() => {
-    if (videos.filter((video) => !video.muted && !video.paused).length > 1) log.doubledAudioSamples++;
+    const heard = videos.filter((video) => !video.muted && !video.paused);
+    if (heard.length > 1) log.doubledAudioSamples++;
+    const front = videos.find((video) => video.dataset['role'] === 'front')!;
+    if (frozenFrame.hidden && !heard.includes(front)) log.unheardSamples++;
   }, SAMPLE_MS);
 
   return {

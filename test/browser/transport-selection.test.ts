@@ -24,6 +24,7 @@ async function until(player: AvatarPlayer, transport: TransportKind, timeoutMs: 
 function assertSmooth(log: ScreenLog, maxStillMs: number, what: string): void {
   assert(log.blackSamples === 0, `${what}: the screen was black in ${log.blackSamples} of ${log.samples} samples: ${log.blackDetails.join('; ')}`);
   assert(log.doubledAudioSamples === 0, `${what}: two videos were heard at once in ${log.doubledAudioSamples} samples`);
+  assert(log.unheardSamples === 0, `${what}: the video on screen was not heard in ${log.unheardSamples} samples`);
   const still = `${Math.round(log.longestStillMs)} ms from ${log.longestStillFromMs} ms`;
   assert(log.longestStillMs < maxStillMs, `${what}: the picture stood still for ${still}`);
 }

@@ -33,7 +33,8 @@ export class LiveEdgeDriver {
   private waiting = false;
   private waitingSinceMs = 0;
   private jitterDepthMs = 0;
-  private silentRanges: readonly TimeRange[] = [];
+  /** Undefined until the worker first says where the silence is (never, for a stream without audio). */
+  private silentRanges: readonly TimeRange[] | undefined;
   private lastPlayheadReport = -Infinity;
   private lastReason = '';
 
@@ -71,10 +72,10 @@ export class LiveEdgeDriver {
     return Math.max(this.options.targetMs, this.jitterDepthMs);
   }
 
-  /** True when the audio at the playhead is silent for at least the next QUIET_AHEAD_S. */
-  get quietNow(): boolean {
+  /** True when the audio at the playhead is silent for at least the next QUIET_AHEAD_S; undefined when unknown. */
+  get quietNow(): boolean | undefined {
     const now = this.video.currentTime;
-    return this.silentRanges.some(([from, to]) => from <= now && to - now >= QUIET_AHEAD_S);
+    return this.silentRanges?.some(([from, to]) => from <= now && to - now >= QUIET_AHEAD_S);
   }
 
   /** How far playback is behind the newest buffered media, in ms; undefined before any media. */
@@ -100,7 +101,7 @@ export class LiveEdgeDriver {
       bufferedEnd: range[1],
       waiting: this.waiting,
       targetLatencyMs: this.targetMs,
-      silentRanges: this.silentRanges,
+      silentRanges: this.silentRanges ?? [],
     };
     const action = this.policy.decide(snapshot);
     if (action.reason !== this.lastReason) this.options.log(`live edge: ${action.reason}, rate ${action.playbackRate}`);

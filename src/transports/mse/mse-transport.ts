@@ -82,8 +82,8 @@ export class MseTransport extends TypedEmitter<TransportEvents> implements Trans
     };
   }
 
-  quietNow(): boolean {
-    return this.driver?.quietNow ?? false;
+  quietNow(): boolean | undefined {
+    return this.driver?.quietNow;
   }
 
   close(): void {

@@ -36,4 +36,9 @@ describe('memoryKey', () => {
     expect(memoryKey(['wss://a/ws', 'wss://b/fmp4', 'wss://a/ws'])).toBe(memoryKey(['wss://b/fmp4', 'wss://a/ws']));
     expect(memoryKey(['wss://a/ws'])).not.toBe(memoryKey(['wss://b/ws']));
   });
+
+  it('leaves out queries and fragments: a token in a URL is not stored', () => {
+    expect(memoryKey(['wss://a.example:8443/ws?token=secret#x'])).toBe('wss://a.example:8443/ws');
+    expect(memoryKey(['https://a.example/whep?key=1', 'wss://a.example/ws'])).not.toContain('key');
+  });
 });

@@ -148,27 +148,55 @@ describe('TransportSelector: trouble on screen', () => {
     return s;
   }
 
-  it('warms up a standby when the route on screen degrades, and shows it once it has a frame', () => {
+  it('warms up a standby when the route on screen degrades, and lets it take over only if the trouble lasts', () => {
     const s = playingWebRtc();
-    expect(launches(s.handle({ type: 'degraded', route: WEBRTC, reason: 'ice-failed' }))).toEqual([MSE]);
-    const actions = s.handle({ type: 'frame', route: MSE });
-    expect(shows(actions)).toEqual([{ type: 'show', route: MSE, reason: 'ice-failed' }]);
-    expect(cancels(actions)).toEqual([]); // WebRTC keeps trying to recover in the background
+    const degraded = s.handle({ type: 'degraded', route: WEBRTC, reason: 'ice-failed' });
+    expect(launches(degraded)).toEqual([MSE]);
+    expect(timers(degraded)).toEqual([{ type: 'arm', timer: 'takeover', ms: SELECTOR_DEFAULTS.takeoverAfterMs }]);
+    expect(shows(s.handle({ type: 'frame', route: MSE }))).toEqual([]);
+    const takeover = s.handle({ type: 'timer', timer: 'takeover' });
+    expect(shows(takeover)).toEqual([{ type: 'show', route: MSE, reason: 'ice-failed' }]);
+    expect(cancels(takeover)).toEqual([]); // WebRTC keeps trying to recover in the background
   });
 
-  it('goes back to the better route when it recovers', () => {
+  it('lets a standby that shows its first frame after the trouble lasted take over at once', () => {
+    const s = playingWebRtc();
+    s.handle({ type: 'degraded', route: WEBRTC, reason: 'heavy-loss' });
+    expect(shows(s.handle({ type: 'timer', timer: 'takeover' }))).toEqual([]);
+    expect(shows(s.handle({ type: 'frame', route: MSE }))).toEqual([{ type: 'show', route: MSE, reason: 'heavy-loss' }]);
+  });
+
+  it('drops the standby when the route on screen recovers in time', () => {
+    const s = playingWebRtc();
+    s.handle({ type: 'degraded', route: WEBRTC, reason: 'heavy-loss' });
+    s.handle({ type: 'frame', route: MSE });
+    const restored = s.handle({ type: 'restored', route: WEBRTC });
+    expect(restored).toEqual([{ type: 'disarm', timer: 'takeover' }, { type: 'cancel', route: MSE }]);
+    expect(shows(s.handle({ type: 'timer', timer: 'takeover' }))).toEqual([]);
+  });
+
+  it('goes back to the better route once it has been well for a while, not at its first good moment', () => {
     const s = playingWebRtc();
     s.handle({ type: 'degraded', route: WEBRTC, reason: 'ice-failed' });
     s.handle({ type: 'frame', route: MSE });
-    const actions = s.handle({ type: 'restored', route: WEBRTC });
-    expect(shows(actions)).toEqual([{ type: 'show', route: WEBRTC, reason: 'upgrade' }]);
-    expect(cancels(actions)).toEqual([MSE]);
+    s.handle({ type: 'timer', timer: 'takeover' });
+    const restored = s.handle({ type: 'restored', route: WEBRTC });
+    expect(shows(restored)).toEqual([]);
+    expect(timers(restored)).toEqual([{ type: 'arm', timer: 'upgrade-back', ms: SELECTOR_DEFAULTS.upgradeBackAfterMs }]);
+    const back = s.handle({ type: 'timer', timer: 'upgrade-back' });
+    expect(shows(back)).toEqual([{ type: 'show', route: WEBRTC, reason: 'upgrade' }]);
+    expect(cancels(back)).toEqual([MSE]);
   });
 
-  it('drops the standby when the route on screen recovers first', () => {
+  it('does not flap: a better route that degrades again before the wait is over stays behind', () => {
     const s = playingWebRtc();
     s.handle({ type: 'degraded', route: WEBRTC, reason: 'heavy-loss' });
-    expect(s.handle({ type: 'restored', route: WEBRTC })).toEqual([{ type: 'cancel', route: MSE }]);
+    s.handle({ type: 'frame', route: MSE });
+    s.handle({ type: 'timer', timer: 'takeover' });
+    s.handle({ type: 'restored', route: WEBRTC });
+    expect(s.handle({ type: 'degraded', route: WEBRTC, reason: 'heavy-loss' })).toEqual([{ type: 'disarm', timer: 'upgrade-back' }]);
+    expect(shows(s.handle({ type: 'timer', timer: 'upgrade-back' }))).toEqual([]);
+    expect(s.onScreen).toBe(MSE);
   });
 
   it('hands over to a warm standby when the route on screen fails', () => {
