@@ -12,8 +12,12 @@ import {
   type ByeMessage,
   type CandidateMessage,
   type ClientMessage,
+  type ClockMessage,
+  type CueKind,
+  type CueMessage,
   type IceCandidate,
   type IceServer,
+  type JsonValue,
   type ProtocolErrorCode,
   type ServerMessage,
   type SkipMessage,
@@ -44,6 +48,11 @@ export const PROTOCOL_LIMITS = {
   serverLength: 256,
   reasonLength: 256,
   errorMessageLength: 1024,
+  cueIdLength: 256,
+  cueTextLength: 2000,
+  clipNameLength: 1024,
+  /** Nesting of an application cue's `data`. */
+  cueDataDepth: 32,
 } as const;
 
 export function parseClientMessage(text: string): ParseResult<ClientMessage> {
@@ -297,6 +306,8 @@ function optionalField<K extends string, V>(key: K, value: V | undefined): { [P 
 
 const TRANSPORT_KINDS: readonly TransportKind[] = ['webrtc', 'mse'];
 const SKIP_REASONS: readonly SkipMessage['reason'][] = ['slow-reader'];
+const CUE_KINDS: readonly CueKind[] = ['speech-start', 'speech-end', 'caption', 'app'];
+const RTP_TIMESTAMP_MAX = 2 ** 32 - 1;
 
 /** Every ProtocolErrorCode; `satisfies` makes the compiler flag a code added to protocol.ts but not here. */
 export const PROTOCOL_ERROR_CODES: readonly ProtocolErrorCode[] = Object.keys({
@@ -419,6 +430,67 @@ const clientReaders: ReaderTable<ClientMessage> = {
   bye: readBye,
 };
 
+function readClock(fields: Fields): ClockMessage {
+  const rtp = fields.value('rtp') === undefined ? undefined : fields.object('rtp');
+  return {
+    v: 1,
+    type: 'clock',
+    pts: fields.streamTime('pts'),
+    time: fields.finiteNumber('time'),
+    ...optionalField('rtp', rtp && { video: rtpTimestamp(rtp, 'video'), audio: rtpTimestamp(rtp, 'audio') }),
+  };
+}
+
+function rtpTimestamp(fields: Fields, key: string): number {
+  const value = fields.value(key);
+  if (!isCount(value, RTP_TIMESTAMP_MAX)) fields.fail(key, `an integer from 0 to ${RTP_TIMESTAMP_MAX}`);
+  return value;
+}
+
+/** Only the fields of the cue's kind are kept: a caption's text, an application cue's data. */
+function readCue(fields: Fields): CueMessage {
+  const kind = fields.oneOf('kind', CUE_KINDS);
+  const pts = fields.streamTime('pts');
+  const cue: CueMessage = {
+    v: 1,
+    type: 'cue',
+    id: fields.string('id', PROTOCOL_LIMITS.cueIdLength, 1),
+    kind,
+    pts,
+    ...optionalField('clip', fields.optionalString('clip', PROTOCOL_LIMITS.clipNameLength)),
+  };
+  if (kind === 'caption') {
+    const end = fields.streamTime('end');
+    if (end <= pts) fields.fail('end', 'after pts');
+    return { ...cue, end, text: fields.string('text', PROTOCOL_LIMITS.cueTextLength) };
+  }
+  if (kind === 'app') {
+    if (fields.value('data') === undefined) fields.fail('data', 'present in an application cue');
+    const data = copyJson(fields.value('data'), 0);
+    if (data === undefined) fields.fail('data', `nested at most ${PROTOCOL_LIMITS.cueDataDepth} deep`);
+    return { ...cue, data };
+  }
+  return cue;
+}
+
+/** A fresh copy of parsed JSON without `__proto__` keys (they never reach the page); undefined if nested too deep. */
+function copyJson(value: unknown, depth: number): JsonValue | undefined {
+  if (depth > PROTOCOL_LIMITS.cueDataDepth) return undefined;
+  if (Array.isArray(value)) {
+    const items = value.map((item) => copyJson(item, depth + 1));
+    return items.includes(undefined) ? undefined : (items as JsonValue[]);
+  }
+  if (!isJsonObject(value)) return value as JsonValue;
+  const copy: { [key: string]: JsonValue } = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (key === '__proto__') continue;
+    const itemCopy = copyJson(item, depth + 1);
+    if (itemCopy === undefined) return undefined;
+    copy[key] = itemCopy;
+  }
+  return copy;
+}
+
 const serverReaders: ReaderTable<ServerMessage> = {
   welcome: (fields) => ({
     v: 1,
@@ -444,6 +516,7 @@ const serverReaders: ReaderTable<ServerMessage> = {
     fatal: fields.boolean('fatal'),
   }),
   bye: readBye,
-  clock: (fields) => ({ v: 1, type: 'clock', pts: fields.streamTime('pts'), time: fields.finiteNumber('time') }),
+  clock: readClock,
+  cue: readCue,
   skip: readSkip,
 };

@@ -145,6 +145,47 @@ export interface ClockMessage {
   type: 'clock';
   pts: number;
   time: number;
+  /** WebRTC sessions: the RTP timestamps (32-bit, as in the RTP headers) that stream time `pts` has on each track. */
+  rtp?: RtpTimestamps;
+}
+
+export interface RtpTimestamps {
+  /** 90 kHz clock. */
+  video: number;
+  /** 48 kHz clock (Opus). */
+  audio: number;
+}
+
+/**
+ * What a cue marks on the stream timeline: the avatar starts or stops speaking (the mouth moves from the
+ * frame at `pts` on, or is still from it on), a caption is shown from `pts` to `end`, or an application
+ * cue from the backend (opaque `data`) is due.
+ */
+export type CueKind = 'speech-start' | 'speech-end' | 'caption' | 'app';
+
+/** Any JSON value: what an application cue carries from the backend to the page, untouched. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A timed cue, sent ahead of (or at the latest with) the media it belongs to. The player fires it when the
+ * frame with presentation time `pts` is on screen. `id` is the same for every viewer of the stream, so a cue
+ * seen twice (two sessions during a transport race, a resent cue) is one cue.
+ */
+export interface CueMessage {
+  v: 1;
+  type: 'cue';
+  id: string;
+  kind: CueKind;
+  /** Stream time (s) at which the cue takes effect. */
+  pts: number;
+  /** Captions: stream time (s) at which the caption goes away (`end > pts`). */
+  end?: number;
+  /** Captions: the text. */
+  text?: string;
+  /** Application cues: the backend's payload. */
+  data?: JsonValue;
+  /** The clip the cue belongs to (file name, for logs). */
+  clip?: string;
 }
 
 /**
@@ -167,6 +208,7 @@ export type ServerMessage =
   | ErrorMessage
   | ByeMessage
   | ClockMessage
+  | CueMessage
   | SkipMessage;
 
 export type ServerMessageType = ServerMessage['type'];

@@ -8,10 +8,11 @@ import {
   MAX_MESSAGE_BYTES,
   type ByeMessage,
   type ClientMessage,
+  type ClockMessage,
+  type CueMessage,
   type ErrorMessage,
   type HelloMessage,
   type IceCandidate,
-  type ClockMessage,
   type PongMessage,
   type ServerMessage,
   type SkipMessage,
@@ -29,6 +30,7 @@ export interface AvatarWsEvents {
   candidate: { candidate: IceCandidate | null };
   pong: PongMessage;
   clock: ClockMessage;
+  cue: CueMessage;
   skip: SkipMessage;
   /** A binary frame: media of an `mse` session. */
   media: { data: ArrayBuffer };
@@ -167,6 +169,8 @@ export class AvatarWsSignaling extends TypedEmitter<AvatarWsEvents> {
         return this.emit('bye', message);
       case 'clock':
         return this.emit('clock', message);
+      case 'cue':
+        return this.emit('cue', message);
       case 'skip':
         return this.emit('skip', message);
     }

@@ -65,6 +65,12 @@ describe('round trip: encode then parse gives the same message', () => {
     { v: 1, type: 'bye', reason: 'server shutting down' },
     { v: 1, type: 'clock', pts: 0, time: 1700000000123.25 },
     { v: 1, type: 'clock', pts: 3600.0135, time: 0 },
+    { v: 1, type: 'clock', pts: 2.5, time: 1700000000000, rtp: { video: 4294967295, audio: 0 } },
+    { v: 1, type: 'cue', id: '3:speech-start', kind: 'speech-start', pts: 12.5, clip: 'hello.mp4' },
+    { v: 1, type: 'cue', id: '3:speech-end', kind: 'speech-end', pts: 14 },
+    { v: 1, type: 'cue', id: '3:caption:0', kind: 'caption', pts: 12.5, end: 13.25, text: 'Hello there' },
+    { v: 1, type: 'cue', id: '3:app:0', kind: 'app', pts: 13, data: { gesture: 'wave', at: [1, 2.5, null, true] } },
+    { v: 1, type: 'cue', id: '3:app:1', kind: 'app', pts: 13, data: null },
     { v: 1, type: 'skip', from: 12.02, to: 12.5065, reason: 'slow-reader' },
     { v: 1, type: 'skip', from: 4, to: 4, reason: 'slow-reader' },
   ];
@@ -196,6 +202,7 @@ describe('server message fields', () => {
   const error = { code: 'internal', message: 'boom', fatal: true };
   const clock = { pts: 1.5, time: 1700000000000 };
   const skip = { from: 1, to: 2, reason: 'slow-reader' };
+  const caption = { id: 'c', kind: 'caption', pts: 1, end: 2, text: 'hi' };
   const ice0 = 'welcome.iceServers[0]';
 
   it.each<[string, ProtocolErrorCode, string, Input]>([
@@ -257,6 +264,21 @@ describe('server message fields', () => {
     ['skip without reason', 'bad-message', 'skip.reason', withoutField('skip', skip, 'reason')],
     ['skip reason unknown', 'bad-message', 'skip.reason', message('skip', { ...skip, reason: 'bored' })],
     ['skip reason 1', 'bad-message', 'skip.reason', message('skip', { ...skip, reason: 1 })],
+    ['clock rtp not an object', 'bad-message', 'clock.rtp', message('clock', { ...clock, rtp: 5 })],
+    ['clock rtp video 2^32', 'bad-message', 'clock.rtp.video', message('clock', { ...clock, rtp: { video: 2 ** 32, audio: 0 } })],
+    ['clock rtp audio -1', 'bad-message', 'clock.rtp.audio', message('clock', { ...clock, rtp: { video: 0, audio: -1 } })],
+    ['clock rtp audio 1.5', 'bad-message', 'clock.rtp.audio', message('clock', { ...clock, rtp: { video: 0, audio: 1.5 } })],
+    ['cue without id', 'bad-message', 'cue.id', withoutField('cue', caption, 'id')],
+    ['cue id empty', 'bad-message', 'cue.id', message('cue', { ...caption, id: '' })],
+    ['cue kind unknown', 'bad-message', 'cue.kind', message('cue', { ...caption, kind: 'sneeze' })],
+    ['cue pts -1', 'bad-message', 'cue.pts', message('cue', { ...caption, pts: -1 })],
+    ['caption without end', 'bad-message', 'cue.end', withoutField('cue', caption, 'end')],
+    ['caption end = pts', 'bad-message', 'cue.end', message('cue', { ...caption, end: 1 })],
+    ['caption without text', 'bad-message', 'cue.text', withoutField('cue', caption, 'text')],
+    ['caption text over 2000 chars', 'bad-message', 'cue.text', message('cue', { ...caption, text: long(2001) })],
+    ['app cue without data', 'bad-message', 'cue.data', message('cue', { id: 'a', kind: 'app', pts: 1 })],
+    ['app cue data nested 40 deep', 'bad-message', 'cue.data', message('cue', { id: 'a', kind: 'app', pts: 1, data: JSON.parse('['.repeat(40) + ']'.repeat(40)) })],
+    ['cue clip not a string', 'bad-message', 'cue.clip', message('cue', { ...caption, clip: 7 })],
   ])('%s → %s', (_, code, field, input) => {
     expectFailure(parseServerMessage(toText(input)), code, field);
   });
@@ -373,3 +395,16 @@ function objectsIn(value: unknown): object[] {
   const children = Array.isArray(value) ? value : Object.values(value);
   return [...(Array.isArray(value) ? [] : [value]), ...children.flatMap(objectsIn)];
 }
+
+describe('cue messages', () => {
+  it('keep only the fields of their kind', () => {
+    const parsed = parseServerMessage('{"v":1,"type":"cue","id":"s","kind":"speech-start","pts":1,"text":"x","data":{"a":1},"end":3}');
+    expect(parsed).toStrictEqual({ ok: true, message: { v: 1, type: 'cue', id: 's', kind: 'speech-start', pts: 1 } });
+  });
+
+  it('drop __proto__ keys from application data', () => {
+    const parsed = parseServerMessage('{"v":1,"type":"cue","id":"a","kind":"app","pts":1,"data":{"__proto__":{"polluted":true},"ok":[{"__proto__":1,"b":2}]}}');
+    expect(parsed).toStrictEqual({ ok: true, message: { v: 1, type: 'cue', id: 'a', kind: 'app', pts: 1, data: { ok: [{ b: 2 }] } } });
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});
