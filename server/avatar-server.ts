@@ -3,11 +3,16 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, MAX_MESSAGE_BYTES } from '../src/protocol.js';
+import { randomBytes } from 'node:crypto';
 import { ClipLibrary } from './clips/clip-library.js';
+import { CueHub } from './cues/cue-hub.js';
+import { CueScheduler } from './cues/cue-scheduler.js';
 import type { Logger } from './log.js';
 import { Playout } from './playout/playout.js';
+import { SendLog } from './playout/send-log.js';
 import { Timeline } from './playout/timeline.js';
 import { MseViewer, type MseOutputOptions } from './outputs/mse/mse-viewer.js';
+import { iceTiming, type IceTiming } from './outputs/webrtc/ice-timing.js';
 import { WebRtcViewer } from './outputs/webrtc/webrtc-viewer.js';
 import { ViewerSession, type ViewerFactories } from './signaling/viewer-session.js';
 import { turnIceServer, type TurnConfig } from './turn/turn-credentials.js';
@@ -27,6 +32,10 @@ export interface AvatarServerOptions {
   mse?: MseOutputOptions;
   /** A TURN server sharing a secret with us: every session gets a fresh short-lived credential for it. */
   turn?: TurnConfig;
+  /** When a WebRTC path counts as lost and how long an ICE restart may take (defaults: 8 s and 15 s). */
+  iceTiming?: Partial<IceTiming>;
+  /** Writes one JSON line per video frame sent to this file (for the benchmark). */
+  sendLog?: string;
   /** The WHEP endpoint (RFC 9725) at /whep; trickle (PATCH) is on by default. */
   whep?: Partial<WhepOptions>;
   log: Logger;
@@ -44,14 +53,21 @@ const HEARTBEAT_MS = 15_000;
 export async function startAvatarServer(options: AvatarServerOptions): Promise<AvatarServer> {
   const { log } = options;
   const library = await ClipLibrary.open({ ...options, log: log.child('clips') });
-  const playout = new Playout(new Timeline(library.queue), (error) => log.error(`playout: ${String(error)}`));
+  // The timeline schedules its first clip (and makes its cues) before the playout exists: stream time 0 till then.
+  let playout: Playout | undefined;
+  const cues = new CueHub(() => playout?.positionNow() ?? 0, (error) => log.error(`cues: ${String(error)}`));
+  const cueScheduler = new CueScheduler((cue) => cues.publish(cue), randomBytes(4).toString('hex'));
+  playout = new Playout(new Timeline(library.queue, cueScheduler), (error) => log.error(`playout: ${String(error)}`));
+  const sendLog = options.sendLog ? await openSendLog(options.sendLog, playout, library, log) : undefined;
   const sessions = new Set<ViewerSession>();
   const { turn } = options;
+  const timing = iceTiming(options.iceTiming);
+  const webRtcOptions = { announcedAddresses: options.announcedAddresses, profileLevelId: library.profileLevelId, silenceLimitMs: timing.silenceLimitMs };
   const viewers: ViewerFactories = {
-    webrtc: (events) =>
-      new WebRtcViewer(playout, { announcedAddresses: options.announcedAddresses, profileLevelId: library.profileLevelId }, events, log.child('webrtc')),
+    webrtc: (events) => new WebRtcViewer(playout, webRtcOptions, events, log.child('webrtc')),
     mse: (connection) => new MseViewer(playout, connection, options.mse ?? {}, log.child('mse')),
-    iceServers: (user) => (turn ? [turnIceServer(turn, user)] : []),
+    cues,
+    iceServers: () => (turn ? [turnIceServer(turn)] : []),
   };
   const whep = new WhepEndpoint({
     trickle: options.whep?.trickle ?? true,
@@ -81,7 +97,7 @@ export async function startAvatarServer(options: AvatarServerOptions): Promise<A
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (pathOf(request) !== '/ws') return void socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const session = new ViewerSession(ws, viewers, SERVER_NAME, log.child('session'), (ended) => sessions.delete(ended));
+      const session = new ViewerSession(ws, viewers, SERVER_NAME, log.child('session'), (ended) => sessions.delete(ended), timing.restartWaitMs);
       sessions.add(session);
       keepAlive(ws);
     });
@@ -91,6 +107,7 @@ export async function startAvatarServer(options: AvatarServerOptions): Promise<A
     await listen(http, options.port, options.host);
   } catch (error) {
     await library.close();
+    await sendLog?.close();
     throw error;
   }
   http.on('error', (error) => log.error(`http: ${error.message}`));
@@ -106,8 +123,18 @@ export async function startAvatarServer(options: AvatarServerOptions): Promise<A
       whep.closeAll();
       wss.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await sendLog?.close();
     },
   };
+}
+
+async function openSendLog(file: string, playout: Playout, library: ClipLibrary, log: Logger): Promise<SendLog> {
+  try {
+    return await SendLog.open(file, playout, log.child('send-log'));
+  } catch (error) {
+    await library.close();
+    throw error;
+  }
 }
 
 function listen(http: ReturnType<typeof createServer>, port: number, host: string): Promise<void> {

@@ -8,8 +8,9 @@ import { turnConfigFromArgs, TurnConfigError } from './turn/turn-config.js';
 const USAGE = `usage: npm run server -- [--port 8080] [--host 0.0.0.0] [--clips DIR] [--idle FILE]
                            [--cache DIR] [--announce ADDR ...] [--log debug|info|warn|error]
                            [--turn-url turn:HOST:PORT[?transport=tcp] ...] [--turn-secret-file FILE]
-                           [--turn-ttl SECONDS] [--whep-trickle on|off]
-  The TURN secret (coturn static-auth-secret) comes from AVATAR_TURN_SECRET or --turn-secret-file.`;
+                           [--turn-ttl SECONDS] [--whep-trickle on|off] [--send-log FILE]
+  The TURN secret (coturn static-auth-secret) comes from AVATAR_TURN_SECRET or --turn-secret-file.
+  --send-log FILE writes one JSON line per video frame sent (pts, wall-clock time, clip, frame, keyframe).`;
 
 function options() {
   const { values } = parseArgs({
@@ -25,6 +26,7 @@ function options() {
       'turn-secret-file': { type: 'string' },
       'turn-ttl': { type: 'string' },
       'whep-trickle': { type: 'string', default: 'on' },
+      'send-log': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -51,7 +53,7 @@ function isLogLevel(value: string): value is LogLevel {
   return ['debug', 'info', 'warn', 'error'].includes(value);
 }
 
-const { port, host, clips, idle, cache, level, announced, turn, whepTrickle } = options();
+const { port, host, clips, idle, cache, level, announced, turn, whepTrickle, 'send-log': sendLog } = options();
 const log = createLogger(level);
 const server = await startAvatarServer({
   port,
@@ -62,6 +64,7 @@ const server = await startAvatarServer({
   announcedAddresses: announced,
   turn,
   whep: { trickle: whepTrickle },
+  sendLog: sendLog ? resolve(sendLog) : undefined,
   log,
 });
 console.log(`avatar-server ready ${server.wsUrl.replace('0.0.0.0', '127.0.0.1')}`);

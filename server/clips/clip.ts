@@ -1,3 +1,5 @@
+import type { ClipCues } from '../cues/clip-cues.js';
+
 /**
  * A clip ready for playout: demuxed, in memory, with codecs every output can send as is
  * (H.264 without B-frames, starting on a keyframe; Opus at 48 kHz).
@@ -51,4 +53,6 @@ export interface Clip {
   audioSamples: AudioSample[];
   /** Length of the clip on the timeline, in seconds: the audio's length (audio is the master). */
   duration: number;
+  /** Captions and application cues from the clip's sidecar (`<name>.json`), when it has a valid one. */
+  cues?: ClipCues;
 }

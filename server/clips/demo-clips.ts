@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { ClipCaption } from '../cues/clip-cues.js';
+import { sidecarPathOf } from '../cues/clip-sidecar.js';
 import { isClipError } from './clip-error.js';
 import { faceFilterGraph, FRAME_RATE, voiceExpression, type FaceClipSpec } from './demo-face.js';
 import { runFfmpeg } from './ffmpeg.js';
@@ -23,6 +25,18 @@ const SPEAKING: FaceClipSpec[] = [
   { seconds: 2.8, blinkAt: 0.6, speech: { syllableRate: 3.5, pitchHz: 150 } },
   { seconds: 3.6, blinkAt: 2.4, speech: { syllableRate: 4.5, pitchHz: 220 } },
 ];
+/** The demo's sidecar captions, one list per speaking clip (seconds from the clip's start). */
+const CAPTIONS: ClipCaption[][] = [
+  [{ start: 0, end: 2, text: 'Hello! I am the demo avatar.' }],
+  [
+    { start: 0, end: 1.4, text: 'My lips move with my voice,' },
+    { start: 1.4, end: 2.8, text: 'and these captions follow the clip.' },
+  ],
+  [
+    { start: 0, end: 1.8, text: 'Every cue has a time on the stream,' },
+    { start: 1.8, end: 3.6, text: 'so it shows with the frame it belongs to.' },
+  ],
+];
 
 /**
  * The built-in demo avatar: an idle loop and three speaking clips whose mouth moves with their voice.
@@ -33,7 +47,12 @@ export async function makeDemoClips(cacheDir: string): Promise<DemoClips> {
   await mkdir(dir, { recursive: true });
   const idle = await ensureClip(dir, `idle-${RECIPE_VERSION}.mp4`, IDLE);
   const speaking: string[] = [];
-  for (const [index, spec] of SPEAKING.entries()) speaking.push(await ensureClip(dir, `speaking-${index + 1}-${RECIPE_VERSION}.mp4`, spec));
+  for (const [index, spec] of SPEAKING.entries()) {
+    const name = `speaking-${index + 1}-${RECIPE_VERSION}.mp4`;
+    // A generator writes the sidecar before its clip: the clip folder's watcher acts on the .mp4.
+    await ensureSidecar(join(dir, name), { captions: CAPTIONS[index] ?? [] });
+    speaking.push(await ensureClip(dir, name, spec));
+  }
   return { idle, speaking };
 }
 
@@ -48,6 +67,19 @@ async function ensureClip(dir: string, name: string, spec: FaceClipSpec): Promis
     await rm(temp, { force: true });
   }
   return output;
+}
+
+async function ensureSidecar(clipPath: string, content: object): Promise<void> {
+  const path = sidecarPathOf(clipPath);
+  const text = `${JSON.stringify(content, null, 2)}\n`;
+  if ((await readFile(path, 'utf8').catch(() => undefined)) === text) return;
+  const temp = `${path}.${process.pid}.${randomUUID()}.part`;
+  try {
+    await writeFile(temp, text);
+    await rename(temp, path);
+  } finally {
+    await rm(temp, { force: true });
+  }
 }
 
 async function isValidDemoClip(path: string): Promise<boolean> {

@@ -36,7 +36,7 @@ export class ClipQueue implements ClipScheduler {
   next(): ScheduledClip {
     const clip = this.queued.shift() ?? this.fromRotation();
     this.idlePlayedLast = !clip;
-    return clip ? { clip, interruptible: false } : { clip: this.options.idle, interruptible: true };
+    return clip ? { clip, interruptible: false, speaking: true } : { clip: this.options.idle, interruptible: true, speaking: false };
   }
 
   private fromRotation(): Clip | undefined {

@@ -13,6 +13,8 @@ export interface TimelineVideoSample extends VideoSample {
   clip: Clip;
   /** Counts clips played since the timeline began; changes at every splice. */
   clipSequence: number;
+  /** Index of the frame among its clip's video samples. */
+  index: number;
 }
 
 export interface TimelineAudioSample extends AudioSample {
@@ -20,6 +22,8 @@ export interface TimelineAudioSample extends AudioSample {
   pts: number;
   clip: Clip;
   clipSequence: number;
+  /** Index of the packet among its clip's audio samples. */
+  index: number;
 }
 
 export type TimelineSample = TimelineVideoSample | TimelineAudioSample;
@@ -28,6 +32,29 @@ export interface ScheduledClip {
   clip: Clip;
   /** The clip may be cut at its next keyframe when something else is waiting (the idle loop). */
   interruptible: boolean;
+  /** The avatar speaks in it: every clip but the idle loop. */
+  speaking: boolean;
+}
+
+/** Where a clip sits on the stream timeline. */
+export interface ClipPlacement {
+  clip: Clip;
+  sequence: number;
+  speaking: boolean;
+  /** Stream time (s) of the clip's first video frame, i.e. of clip time 0: its first audio packet plus the Opus pre-skip. */
+  origin: number;
+  /** How long (s) the clip stays on screen, from origin to the next clip's first frame; undefined while it may still be cut. */
+  length: number | undefined;
+}
+
+/** Hears what the timeline decides, as it decides it (cues are made from this). */
+export interface TimelineObserver {
+  /** The clip's first sample is the next one handed out. */
+  clipScheduled(placement: ClipPlacement): void;
+  /** The playing clip (an interruptible one) was cut: it now stays `length` seconds on screen. */
+  clipCut(sequence: number, length: number): void;
+  /** A sample with this pts was handed out; they come in pts order. */
+  reached(pts: number): void;
 }
 
 export interface ClipScheduler {
@@ -55,11 +82,14 @@ interface PlayingClip extends ScheduledClip {
  * Video is delayed by the Opus pre-skip, because a WebRTC receiver plays those priming samples too.
  */
 export class Timeline {
-  private playing: PlayingClip;
+  private playing!: PlayingClip;
   private sequence = 0;
 
-  constructor(private readonly scheduler: ClipScheduler) {
-    this.playing = this.begin(scheduler.next(), 0);
+  constructor(
+    private readonly scheduler: ClipScheduler,
+    private readonly observer?: TimelineObserver,
+  ) {
+    this.begin(scheduler.next(), 0);
   }
 
   /** The next sample in presentation order. */
@@ -67,8 +97,19 @@ export class Timeline {
     this.cutIfWaited();
     for (let skipped = 0; this.finished(); skipped++) {
       if (skipped > MAX_EMPTY_CLIPS) throw new Error('the scheduler keeps handing out clips without audio');
-      this.playing = this.begin(this.scheduler.next(), this.endTicks());
+      this.begin(this.scheduler.next(), this.endTicks());
     }
+    const sample = this.take();
+    this.observer?.reached(sample.pts);
+    return sample;
+  }
+
+  /** Timeline position, in seconds, of the end of what has been handed out so far. */
+  get position(): number {
+    return this.endTicks() / AUDIO_RATE;
+  }
+
+  private take(): TimelineSample {
     const video = this.peekVideo();
     const audio = this.peekAudio();
     if (video && (!audio || video.pts <= audio.pts)) {
@@ -82,12 +123,24 @@ export class Timeline {
     return sample;
   }
 
-  /** Timeline position, in seconds, of the end of what has been handed out so far. */
-  get position(): number {
-    return this.endTicks() / AUDIO_RATE;
+  private begin(scheduled: ScheduledClip, startTicks: number): void {
+    this.playing = this.playingClip(scheduled, startTicks);
+    const p = this.playing;
+    this.observer?.clipScheduled({
+      clip: p.clip,
+      sequence: p.sequence,
+      speaking: p.speaking,
+      origin: (startTicks + p.clip.audio.preSkip) / AUDIO_RATE,
+      length: p.interruptible ? undefined : this.lengthOnScreen(),
+    });
   }
 
-  private begin(scheduled: ScheduledClip, startTicks: number): PlayingClip {
+  /** From the first frame to the next clip's first frame: as long as the audio, both start a pre-skip apart. */
+  private lengthOnScreen(): number {
+    return (this.clipEndTicks() - this.playing.startTicks) / AUDIO_RATE;
+  }
+
+  private playingClip(scheduled: ScheduledClip, startTicks: number): PlayingClip {
     const { clip } = scheduled;
     return {
       ...scheduled,
@@ -126,6 +179,7 @@ export class Timeline {
     const cutTime = samples[keyframe]!.time;
     p.videoEnd = keyframe;
     p.audioEnd = Math.max(p.audioIndex, audioSamplesBefore(p.clip.audioSamples, cutTime));
+    this.observer?.clipCut(p.sequence, this.lengthOnScreen());
   }
 
   private peekVideo(): TimelineVideoSample | undefined {
@@ -134,7 +188,7 @@ export class Timeline {
     const sample = p.clip.videoSamples[p.videoIndex]!;
     const ticks = p.startTicks + p.clip.audio.preSkip + ticksOf(sample.time);
     const held = p.videoIndex === p.videoEnd - 1 ? (this.clipEndTicks() + p.clip.audio.preSkip - ticks) / AUDIO_RATE : sample.duration;
-    return { ...sample, duration: held, kind: 'video', pts: ticks / AUDIO_RATE, clip: p.clip, clipSequence: p.sequence };
+    return { ...sample, duration: held, kind: 'video', pts: ticks / AUDIO_RATE, clip: p.clip, clipSequence: p.sequence, index: p.videoIndex };
   }
 
   /**
@@ -152,7 +206,7 @@ export class Timeline {
     const p = this.playing;
     if (p.audioIndex >= p.audioEnd) return undefined;
     const sample = p.clip.audioSamples[p.audioIndex]!;
-    return { ...sample, kind: 'audio', pts: (p.startTicks + p.audioTicks) / AUDIO_RATE, clip: p.clip, clipSequence: p.sequence };
+    return { ...sample, kind: 'audio', pts: (p.startTicks + p.audioTicks) / AUDIO_RATE, clip: p.clip, clipSequence: p.sequence, index: p.audioIndex };
   }
 }
 

@@ -11,8 +11,10 @@ import {
   type TransportKind,
 } from '../../src/protocol.js';
 import { encodeMessage, parseClientMessage } from '../../src/protocol-validation.js';
+import type { CueFeed } from '../cues/cue-hub.js';
 import type { Logger } from '../log.js';
 import type { MseConnection, MseViewer } from '../outputs/mse/mse-viewer.js';
+import { DEFAULT_ICE_TIMING } from '../outputs/webrtc/ice-timing.js';
 import type { WebRtcViewer, WebRtcViewerEvents } from '../outputs/webrtc/webrtc-viewer.js';
 
 /** A client that keeps sending bad messages is cut off rather than logged forever. */
@@ -21,8 +23,6 @@ const HELLO_TIMEOUT_MS = 10_000;
 /** A peer connection that is not up by then will not come up: its port and state are freed. */
 const CONNECT_TIMEOUT_MS = 20_000;
 const MAX_EARLY_CANDIDATES = 64;
-/** After the media path is lost, how long the client has to ask for (and complete) an ICE restart. */
-const RESTART_WAIT_MS = 15_000;
 /** ICE restarts in a row that did not bring media back before the session gives up. */
 const MAX_FUTILE_RESTARTS = 10;
 
@@ -30,8 +30,10 @@ const MAX_FUTILE_RESTARTS = 10;
 export interface ViewerFactories {
   webrtc(events: WebRtcViewerEvents): WebRtcViewer;
   mse(connection: MseConnection): MseViewer;
-  /** ICE servers for the welcome, e.g. TURN with a fresh short-lived credential for this session id. */
-  iceServers(sessionId: string): IceServer[];
+  /** The stream's cues; a session follows them once its media flows. */
+  cues?: CueFeed;
+  /** ICE servers for the welcome, e.g. TURN with a fresh short-lived credential (whose username names no session). */
+  iceServers(): IceServer[];
 }
 
 type Phase = 'awaiting-hello' | 'negotiating' | 'awaiting-answer' | 'streaming' | 'closed';
@@ -51,9 +53,10 @@ export class ViewerSession {
   private badMessages = 0;
   private handling: Promise<void> = Promise.resolve();
   private readonly helloTimer: NodeJS.Timeout;
-  private connectTimer: NodeJS.Timeout | undefined;
+  private giveUpTimer: NodeJS.Timeout | undefined;
   private answered = false;
   private futileRestarts = 0;
+  private unfollowCues: (() => void) | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -61,6 +64,8 @@ export class ViewerSession {
     private readonly serverName: string,
     private readonly log: Logger,
     private readonly onClosed: (session: ViewerSession) => void,
+    /** After the media path is lost, how long the client has to ask for (and complete) an ICE restart. */
+    private readonly restartWaitMs = DEFAULT_ICE_TIMING.restartWaitMs,
   ) {
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
     socket.on('close', () => this.dispose());
@@ -84,7 +89,8 @@ export class ViewerSession {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
     clearTimeout(this.helloTimer);
-    clearTimeout(this.connectTimer);
+    clearTimeout(this.giveUpTimer);
+    this.unfollowCues?.();
     this.webRtcViewer?.close();
     this.mseViewer?.close();
     this.onClosed(this);
@@ -149,13 +155,15 @@ export class ViewerSession {
     this.webRtcViewer = this.viewers.webrtc({
       onLocalCandidate: (candidate) => this.sendCandidate(candidate),
       onConnected: () => {
-        clearTimeout(this.connectTimer);
+        clearTimeout(this.giveUpTimer);
         this.futileRestarts = 0;
         this.log.info('media flowing');
+        this.followCues();
       },
+      onClock: (message) => this.send(message),
       onDisconnected: (reason) => this.awaitRestart(reason),
     });
-    this.armConnectTimer(CONNECT_TIMEOUT_MS, `WebRTC did not connect within ${CONNECT_TIMEOUT_MS / 1000} s`);
+    this.armGiveUpTimer(CONNECT_TIMEOUT_MS, `WebRTC did not connect within ${CONNECT_TIMEOUT_MS / 1000} s`);
     await this.sendOffer(this.webRtcViewer.createOffer());
   }
 
@@ -184,17 +192,24 @@ export class ViewerSession {
       sendMessage: (message) => this.send(message),
     });
     this.mseViewer.start();
+    this.followCues();
     this.log.info('streaming fMP4');
   }
 
+  /** From the start of media on: first the cues in effect (a late joiner's speech-start and caption), then each new one. */
+  private followCues(): void {
+    if (this.unfollowCues || !this.viewers.cues || this.phase === 'closed') return;
+    this.unfollowCues = this.viewers.cues.follow((cue) => this.send(cue));
+  }
+
   private sendWelcome(): void {
-    this.send({ v: PROTOCOL_VERSION, type: 'welcome', session: this.id, server: this.serverName, iceServers: this.viewers.iceServers(this.id) });
+    this.send({ v: PROTOCOL_VERSION, type: 'welcome', session: this.id, server: this.serverName, iceServers: this.viewers.iceServers() });
   }
 
   /** The media path is gone: the client may still ask for an ICE restart, so the session waits for that. */
   private awaitRestart(reason: string): void {
-    this.log.info(`media path lost (${reason}): waiting up to ${RESTART_WAIT_MS / 1000} s for an ICE restart`);
-    this.armConnectTimer(RESTART_WAIT_MS, `WebRTC lost its path (${reason}) and no ICE restart brought it back`);
+    this.log.info(`media path lost (${reason}): waiting up to ${this.restartWaitMs / 1000} s for an ICE restart`);
+    this.armGiveUpTimer(this.restartWaitMs, `WebRTC lost its path (${reason}) and no ICE restart brought it back`);
   }
 
   private async onIceRestart(): Promise<void> {
@@ -204,13 +219,13 @@ export class ViewerSession {
     if (++this.futileRestarts > MAX_FUTILE_RESTARTS) return this.giveUp(`${MAX_FUTILE_RESTARTS} ICE restarts did not bring media back`);
     this.log.info('ICE restart requested');
     this.phase = 'negotiating';
-    this.armConnectTimer(RESTART_WAIT_MS, `the ICE restart did not connect within ${RESTART_WAIT_MS / 1000} s`);
+    this.armGiveUpTimer(this.restartWaitMs, `the ICE restart did not connect within ${this.restartWaitMs / 1000} s`);
     await this.sendOffer(this.webRtcViewer.createOffer({ iceRestart: true }));
   }
 
-  private armConnectTimer(ms: number, reason: string): void {
-    clearTimeout(this.connectTimer);
-    this.connectTimer = setTimeout(() => this.giveUp(reason), ms);
+  private armGiveUpTimer(ms: number, reason: string): void {
+    clearTimeout(this.giveUpTimer);
+    this.giveUpTimer = setTimeout(() => this.giveUp(reason), ms);
   }
 
   /** Candidates gathered while the offer was being made follow it, unless the offer already lists them. */

@@ -19,7 +19,8 @@ export interface WhepEndpointDeps extends WhepOptions {
   /** The H.264 profile-level-id we send, to pick the browser's matching format. */
   profileLevelId: string;
   makeViewer(events: WebRtcViewerEvents): WebRtcViewer;
-  iceServers(user: string): IceServer[];
+  /** ICE servers for the Link headers, e.g. TURN with a fresh credential (whose username names no resource). */
+  iceServers(): IceServer[];
   log: Logger;
 }
 
@@ -78,10 +79,11 @@ export class WhepEndpoint {
       throw new HttpError(405, 'use POST with an SDP offer', { Allow: 'POST, OPTIONS' });
     }
     const resource = this.resources.get(path.slice(WHEP_PATH.length + 1));
+    // A preflight is answered even for an unknown resource: the browser then sees the real status (404) of
+    // the request that follows, instead of a CORS failure that hides it.
+    if (method === 'OPTIONS') return reply(response, 204, '', resource && this.deps.trickle ? { 'Accept-Patch': SDP_FRAGMENT_TYPE } : {});
     if (!resource) throw new HttpError(404, 'no such WHEP resource');
     switch (method) {
-      case 'OPTIONS':
-        return reply(response, 204, '', this.deps.trickle ? { 'Accept-Patch': SDP_FRAGMENT_TYPE } : {});
       case 'PATCH':
         return this.patch(request, response, resource);
       case 'DELETE':
@@ -109,7 +111,7 @@ export class WhepEndpoint {
       resource.end('the offer could not be answered');
       throw new HttpError(400, `the offer could not be answered: ${(error as Error).message}`);
     }
-    const links = this.deps.iceServers(resource.id).flatMap(linkHeaders);
+    const links = this.deps.iceServers().flatMap(linkHeaders);
     if (links.length > 0) response.setHeader('Link', links);
     if (this.deps.trickle) response.setHeader('Accept-Patch', SDP_FRAGMENT_TYPE);
     reply(response, 201, answer, { 'Content-Type': SDP_TYPE, Location: `${WHEP_PATH}/${resource.id}`, ETag: resource.etag });
@@ -118,18 +120,20 @@ export class WhepEndpoint {
   private async patch(request: IncomingMessage, response: ServerResponse, resource: WhepResource): Promise<void> {
     if (!this.deps.trickle) throw new HttpError(405, 'this server takes no trickle: all candidates go in the offer', { Allow: 'DELETE, OPTIONS' });
     requireType(request, SDP_FRAGMENT_TYPE);
-    const ifMatch = request.headers['if-match'];
-    if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== resource.etag) throw new HttpError(412, 'stale ETag: the ICE session changed');
     const fragment = parseSdpFragment(await readBody(request));
     if (!fragment) throw new HttpError(400, 'the body is not an SDP fragment');
-    const outcome = await resource.patch(fragment);
+    const outcome = await resource.patch(fragment, request.headers['if-match']);
     switch (outcome.kind) {
       case 'trickled':
         return reply(response, 204, '');
       case 'restarted':
-        return reply(response, 200, outcome.fragment, { 'Content-Type': SDP_FRAGMENT_TYPE, ETag: resource.etag });
+        return reply(response, 200, outcome.fragment, { 'Content-Type': SDP_FRAGMENT_TYPE, ETag: outcome.etag });
+      case 'stale-etag':
+        throw new HttpError(412, 'stale ETag: the ICE session changed');
       case 'ufrag-mismatch':
         throw new HttpError(422, 'the candidates belong to another ICE session (ice-ufrag does not match)');
+      case 'ended':
+        throw new HttpError(404, 'no such WHEP resource');
     }
   }
 

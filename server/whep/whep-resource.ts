@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
+import { iceCredentialsOf } from '../outputs/webrtc/ice-credentials.js';
 import type { WebRtcViewer, WebRtcViewerEvents } from '../outputs/webrtc/webrtc-viewer.js';
 import { restartFragment, type SdpFragment } from './sdp-fragment.js';
 
@@ -8,8 +9,10 @@ export const WHEP_IDLE_MS = 20_000;
 
 export type PatchOutcome =
   | { kind: 'trickled' }
-  | { kind: 'restarted'; fragment: string }
-  | { kind: 'ufrag-mismatch' };
+  | { kind: 'restarted'; fragment: string; etag: string }
+  | { kind: 'stale-etag' }
+  | { kind: 'ufrag-mismatch' }
+  | { kind: 'ended' };
 
 /**
  * One WHEP viewer (RFC 9725): a WebRtcViewer in the answerer role behind `/whep/<id>`. It answers the
@@ -22,6 +25,7 @@ export class WhepResource {
   private remoteUfrag = '';
   private idleTimer: NodeJS.Timeout | undefined;
   private ended = false;
+  private patching: Promise<unknown> = Promise.resolve();
 
   constructor(
     makeViewer: (events: WebRtcViewerEvents) => WebRtcViewer,
@@ -49,14 +53,27 @@ export class WhepResource {
   }
 
   async answer(offerSdp: string): Promise<string> {
-    this.remoteUfrag = /^a=ice-ufrag:(\S+)/m.exec(offerSdp)?.[1] ?? '';
+    this.remoteUfrag = iceCredentialsOf(offerSdp).ufrag ?? '';
     return this.viewer.answerOffer(offerSdp);
   }
 
-  async patch(fragment: SdpFragment): Promise<PatchOutcome> {
+  /**
+   * One PATCH at a time, If-Match included: a late trickle PATCH never lands in the middle of an ICE
+   * restart, and of two restarts made on one ETag the second finds it stale.
+   */
+  patch(fragment: SdpFragment, ifMatch: string | undefined): Promise<PatchOutcome> {
+    const outcome = this.patching.catch(() => undefined).then(() => this.applyPatch(fragment, ifMatch));
+    this.patching = outcome;
+    return outcome;
+  }
+
+  private async applyPatch(fragment: SdpFragment, ifMatch: string | undefined): Promise<PatchOutcome> {
+    if (this.ended) return { kind: 'ended' };
+    if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== this.etag) return { kind: 'stale-etag' };
     if (fragment.ufrag !== undefined && fragment.ufrag !== this.remoteUfrag) {
       if (fragment.pwd === undefined) return { kind: 'ufrag-mismatch' };
-      return { kind: 'restarted', fragment: await this.restart(fragment.ufrag, fragment.pwd) };
+      const restarted = await this.restart(fragment.ufrag, fragment.pwd);
+      return { kind: 'restarted', fragment: restarted, etag: this.etag };
     }
     for (const candidate of fragment.candidates) await this.viewer.addRemoteCandidate(candidate);
     if (fragment.endOfCandidates) await this.viewer.addRemoteCandidate(null);

@@ -1,6 +1,7 @@
 import type { ClockMessage, SkipMessage } from '../../../src/protocol.js';
 import { PROTOCOL_VERSION } from '../../../src/protocol.js';
 import type { Logger } from '../../log.js';
+import { ClockSampler } from '../clock-sampler.js';
 import type { Playout } from '../../playout/playout.js';
 import type { TimelineSample } from '../../playout/timeline.js';
 import { MseFragmenter } from './mse-fragmenter.js';
@@ -24,8 +25,6 @@ export interface MseOutputOptions {
 }
 
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
-/** Stream seconds between clock messages. */
-const CLOCK_INTERVAL_S = 1;
 
 /**
  * One client watching the playout as a fragmented-MP4 byte stream on its WebSocket: an init segment whenever the
@@ -38,7 +37,7 @@ export class MseViewer {
   private unsubscribe: (() => void) | undefined;
   private sentInit: Uint8Array | undefined;
   private waitingForKeyframe = true;
-  private lastClockPts: number | undefined;
+  private readonly clock: ClockSampler;
   private clipSequence: number | undefined;
 
   constructor(
@@ -48,6 +47,7 @@ export class MseViewer {
     private readonly log: Logger,
   ) {
     this.gate = new SlowReaderGate(limitsOf(options));
+    this.clock = new ClockSampler((pts) => playout.wallClockOf(pts));
   }
 
   /**
@@ -75,7 +75,8 @@ export class MseViewer {
     if (this.waitingForKeyframe && !keyframe) return;
     try {
       const fragment = this.fragmenter.fragmentOf(sample);
-      this.sendClockIfDue(sample.pts);
+      const clock = this.clock.sampleFor(sample.pts);
+      if (clock) this.connection.sendMessage(clock);
       // A clip's first sample may be audio (its video starts a pre-skip later); the previous clip's video is all out by then.
       if (keyframe || sample.clipSequence !== this.clipSequence) this.sendInitIfChanged(sample);
       this.clipSequence = sample.clipSequence;
@@ -106,16 +107,10 @@ export class MseViewer {
     this.connection.sendMedia(init);
   }
 
-  private sendClockIfDue(pts: number): void {
-    if (this.lastClockPts !== undefined && pts - this.lastClockPts < CLOCK_INTERVAL_S) return;
-    this.lastClockPts = pts;
-    this.connection.sendMessage({ v: PROTOCOL_VERSION, type: 'clock', pts, time: this.playout.wallClockOf(pts) });
-  }
-
   private reportSkip(from: number, to: number): void {
     this.log.warn(`slow reader: dropped ${(to - from).toFixed(3)} s of media (${from.toFixed(3)} → ${to.toFixed(3)}), resuming at a keyframe`);
     this.connection.sendMessage({ v: PROTOCOL_VERSION, type: 'skip', from, to, reason: 'slow-reader' });
-    this.lastClockPts = undefined; // a fresh clock sample right after the jump
+    this.clock.reset(); // a fresh clock sample right after the jump
   }
 }
 

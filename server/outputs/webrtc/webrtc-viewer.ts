@@ -1,9 +1,12 @@
 import { MediaStream, MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RTCRtpSender, type RtpPacket } from 'werift';
-import type { IceCandidate } from '../../../src/protocol.js';
+import type { ClockMessage, IceCandidate } from '../../../src/protocol.js';
 import type { Playout } from '../../playout/playout.js';
 import type { TimelineSample } from '../../playout/timeline.js';
 import type { Logger } from '../../log.js';
+import { ClockSampler } from '../clock-sampler.js';
 import { framedNals, packetizeH264, splitAvcc } from './h264-packetizer.js';
+import { iceCredentialsOf } from './ice-credentials.js';
+import { DEFAULT_ICE_TIMING } from './ice-timing.js';
 import { RtpTrack } from './rtp-track.js';
 import { SenderReports } from './sender-reports.js';
 import { wallClockMs } from '../../playout/playout.js';
@@ -15,6 +18,8 @@ export interface WebRtcOutputOptions {
   interfaceAddress?: string;
   /** RFC 6381 profile-level-id the offer advertises, e.g. "42e01f". */
   profileLevelId: string;
+  /** No RTCP from the browser for this long means the path is gone (default 8 s). */
+  silenceLimitMs?: number;
 }
 
 export interface WebRtcViewerEvents {
@@ -23,6 +28,8 @@ export interface WebRtcViewerEvents {
   onConnected(): void;
   /** The media path is gone (ICE/DTLS failed, or the browser stopped reporting): an ICE restart may bring it back. */
   onDisconnected(reason: string): void;
+  /** A clock sample for the signaling channel: with the first media sent, then about once a second. */
+  onClock?(message: ClockMessage): void;
 }
 
 /** Local ICE parameters and candidates, e.g. for a WHEP PATCH answer. */
@@ -32,8 +39,6 @@ export interface LocalIce {
   candidates: string[];
 }
 
-/** A browser sends RTCP receiver reports about once a second: none for this long means the path is gone. */
-const SILENCE_LIMIT_MS = 8_000;
 const SILENCE_CHECK_MS = 1_000;
 
 /**
@@ -46,6 +51,7 @@ export class WebRtcViewer {
   private readonly video: RtpTrack;
   private readonly audio: RtpTrack;
   private readonly reports: SenderReports[];
+  private readonly clock: ClockSampler;
   private unsubscribe: (() => void) | undefined;
   private waitingForKeyframe = true;
   private negotiating: Promise<unknown> = Promise.resolve();
@@ -55,6 +61,7 @@ export class WebRtcViewer {
   private silent = false;
   private lastRtcpMs = 0;
   private silenceTimer: NodeJS.Timeout | undefined;
+  private readonly silenceLimitMs: number;
 
   constructor(
     private readonly playout: Playout,
@@ -62,6 +69,7 @@ export class WebRtcViewer {
     private readonly events: WebRtcViewerEvents,
     private readonly log: Logger,
   ) {
+    this.silenceLimitMs = options.silenceLimitMs ?? DEFAULT_ICE_TIMING.silenceLimitMs;
     this.pc = new RTCPeerConnection({
       iceLite: true,
       iceServers: [],
@@ -87,6 +95,7 @@ export class WebRtcViewer {
     const audioSender = this.addSender(stream, 'audio');
     this.video = new RtpTrack(sendVia(videoSender), 90000, playout.epochMs);
     this.audio = new RtpTrack(sendVia(audioSender), 48000, playout.epochMs);
+    this.clock = new ClockSampler((pts) => playout.wallClockOf(pts), { video: this.video, audio: this.audio });
     this.reports = [new SenderReports(videoSender, this.video, wallClockMs), new SenderReports(audioSender, this.audio, wallClockMs)];
     videoSender.onPictureLossIndication.subscribe(() => this.log.debug('PLI: the next keyframe is at most one GOP away'));
     for (const sender of [videoSender, audioSender]) sender.onRtcp.subscribe(() => this.onRtcp());
@@ -175,9 +184,10 @@ export class WebRtcViewer {
   }
 
   private localIceOf(sdp: string): LocalIce {
+    const { ufrag = '', pwd = '' } = iceCredentialsOf(sdp);
     return {
-      ufrag: /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] ?? '',
-      pwd: /^a=ice-pwd:(\S+)/m.exec(sdp)?.[1] ?? '',
+      ufrag,
+      pwd,
       candidates: [...new Set([...sdp.matchAll(/^a=(candidate:.*?)\r?$/gm)].map((match) => match[1]!))],
     };
   }
@@ -231,10 +241,10 @@ export class WebRtcViewer {
     this.unsubscribe = this.playout.subscribe((sample) => this.send(sample));
     // werift as ICE-lite never checks consent itself: the browser's RTCP is the sign of a live path.
     this.silenceTimer = setInterval(() => {
-      if (this.silent || Date.now() - this.lastRtcpMs <= SILENCE_LIMIT_MS) return;
+      if (this.silent || Date.now() - this.lastRtcpMs <= this.silenceLimitMs) return;
       this.silent = true;
       this.lose('no RTCP from the browser');
-    }, SILENCE_CHECK_MS);
+    }, Math.min(SILENCE_CHECK_MS, this.silenceLimitMs / 4));
   }
 
   /** A viewer starts on a keyframe; audio starts with it so both tracks begin together. */
@@ -242,6 +252,7 @@ export class WebRtcViewer {
     if (sample.kind === 'video') {
       if (this.waitingForKeyframe && !sample.keyframe) return;
       this.waitingForKeyframe = false;
+      this.sendClockIfDue(sample.pts);
       const { sps, pps } = sample.clip.video;
       try {
         this.video.send(packetizeH264(framedNals(splitAvcc(sample.data), sample.keyframe, sps, pps)), sample.pts, true);
@@ -250,8 +261,14 @@ export class WebRtcViewer {
         this.waitingForKeyframe = true;
       }
     } else if (!this.waitingForKeyframe) {
+      this.sendClockIfDue(sample.pts);
       this.audio.send([sample.data], sample.pts, false);
     }
+  }
+
+  private sendClockIfDue(pts: number): void {
+    const clock = this.clock.sampleFor(pts);
+    if (clock) this.events.onClock?.(clock);
   }
 }
 

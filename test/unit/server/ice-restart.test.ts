@@ -8,10 +8,15 @@ import { MseClient } from './mse-client.js';
 import { BROWSER_AUDIO_CODECS, BROWSER_VIDEO_CODECS } from './whep-offer.js';
 
 const SECRET = 'ice-restart-test-secret';
+/**
+ * Short stand-ins for the server's 8 s (no RTCP = path lost) and 15 s (wait for an ICE restart). The silence
+ * limit stays above werift's receiver-report interval (0.5 to 1.5 s, random), so a live peer is never lost.
+ */
+const TIMING = { silenceLimitMs: 2_000, restartWaitMs: 600 };
 const iceUfrag = (sdp: string) => /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
 const icePwd = (sdp: string) => /^a=ice-pwd:(\S+)/m.exec(sdp)?.[1];
 
-/** The browser's side of the negotiation, by werift; only descriptions are made: no ICE runs on this host. */
+/** The browser's side of the negotiation, by werift; only descriptions are made: no ICE runs. */
 async function answerTo(offerSdp: string): Promise<{ sdp: string; close(): Promise<void> }> {
   const pc = new RTCPeerConnection({ iceServers: [], codecs: { video: BROWSER_VIDEO_CODECS, audio: BROWSER_AUDIO_CODECS } });
   await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
@@ -19,21 +24,45 @@ async function answerTo(offerSdp: string): Promise<{ sdp: string; close(): Promi
   return { sdp: answer.sdp, close: () => pc.close() };
 }
 
+/**
+ * A werift "browser" that really connects, over 127.0.0.1 only: it binds there, and it is given only the
+ * server's 127.0.0.1 candidate (the ICE-lite server answers its checks from where they come).
+ */
+async function loopbackPeer(offerSdp: string): Promise<{ pc: RTCPeerConnection; sdp: string; firstRtp: Promise<void> }> {
+  const pc = new RTCPeerConnection({
+    iceServers: [],
+    iceUseIpv6: false,
+    iceInterfaceAddresses: { udp4: '127.0.0.1' },
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+    codecs: { video: BROWSER_VIDEO_CODECS, audio: BROWSER_AUDIO_CODECS },
+  });
+  const firstRtp = new Promise<void>((resolve) => pc.onTrack.subscribe((track) => track.onReceiveRtp.once(() => resolve())));
+  const loopbackOnly = offerSdp.replace(/^a=candidate:(?!.* 127\.0\.0\.1 ).*\r?\n/gm, '');
+  expect(loopbackOnly).toMatch(/^a=candidate:.* 127\.0\.0\.1 /m);
+  expect(loopbackOnly).not.toMatch(/^a=candidate:(?!.* 127\.0\.0\.1 )/m);
+  await pc.setRemoteDescription({ type: 'offer', sdp: loopbackOnly });
+  await pc.setLocalDescription(await pc.createAnswer());
+  return { pc, sdp: pc.localDescription!.sdp.replace(/^a=candidate:.*\r?\n/gm, ''), firstRtp };
+}
+
+let media: MediaDir;
+beforeAll(async () => {
+  media = await makeMediaDir();
+});
+afterAll(() => media?.cleanup());
+
 describe('avatar protocol: TURN credentials in welcome, and ICE restart', () => {
-  let media: MediaDir;
   let server: AvatarServer;
 
   beforeAll(async () => {
-    media = await makeMediaDir();
     server = await startTestAvatarServer(media.dir, { turn: { secret: SECRET, urls: ['turn:127.0.0.1:3478?transport=tcp'], ttlSeconds: 120 } });
   });
 
   afterAll(async () => {
     await server?.close();
-    await media?.cleanup();
   });
 
-  it('gives every session its own fresh TURN credential, named for the session', async () => {
+  it('gives every session its own fresh TURN credential, whose username does not name the session', async () => {
     const [a, b] = await Promise.all([MseClient.connect(server.wsUrl, { type: 'hello', transport: 'webrtc' }), MseClient.connect(server.wsUrl)]);
     await a.waitFor(() => a.texts('welcome').length === 1, 'welcome a');
     await b.waitFor(() => b.texts('welcome').length === 1, 'welcome b');
@@ -42,7 +71,8 @@ describe('avatar protocol: TURN credentials in welcome, and ICE restart', () => 
       const [turn] = welcome.iceServers;
       expect(turn!.urls).toEqual(['turn:127.0.0.1:3478?transport=tcp']);
       const [expiry, user] = turn!.username!.split(':');
-      expect(user).toBe(welcome.session);
+      expect(user).toMatch(/^[\w-]{12}$/);
+      expect(turn!.username).not.toContain(welcome.session);
       expect(Math.abs(Number(expiry) - (Date.now() / 1000 + 120))).toBeLessThan(5);
       expect(turn!.credential).toBe(createHmac('sha1', SECRET).update(turn!.username!).digest('base64'));
     }
@@ -97,5 +127,56 @@ describe('avatar protocol: TURN credentials in welcome, and ICE restart', () => 
     expect(client.texts('error')).toHaveLength(1);
     await Promise.all([firstAnswer.close(), restartAnswer.close()]);
     client.close();
+  });
+});
+
+describe('avatar protocol: when the server gives up on a lost WebRTC path (short timing)', () => {
+  let server: AvatarServer;
+
+  beforeAll(async () => {
+    server = await startTestAvatarServer(media.dir, { announcedAddresses: ['127.0.0.1'], iceTiming: TIMING });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('an ICE restart that never connects is given up after restartWaitMs', async () => {
+    const client = await MseClient.connect(server.wsUrl, { v: 1, type: 'hello', transport: 'webrtc' });
+    await client.waitFor(() => client.texts('offer').length === 1, 'the offer');
+    const first = await answerTo(client.texts('offer')[0]!.sdp);
+    client.send({ v: 1, type: 'answer', sdp: first.sdp });
+    const restartAskedAt = Date.now(); // the server arms its timer when the request arrives, i.e. later
+    client.send({ v: 1, type: 'ice-restart' });
+    await client.waitFor(() => client.texts('offer').length === 2, 'the restart offer');
+    const restart = await answerTo(client.texts('offer')[1]!.sdp);
+    client.send({ v: 1, type: 'answer', sdp: restart.sdp });
+    expect(await client.closed).toBe(1011);
+    const elapsed = Date.now() - restartAskedAt;
+    expect(client.texts('error')).toEqual([expect.objectContaining({ code: 'internal', fatal: true, message: 'the ICE restart did not connect within 0.6 s' })]);
+    expect(elapsed).toBeGreaterThanOrEqual(TIMING.restartWaitMs);
+    expect(elapsed).toBeLessThan(TIMING.restartWaitMs + 2_000);
+    await Promise.all([first.close(), restart.close()]);
+  });
+
+  it('a connected browser that goes silent is lost after silenceLimitMs, and given up restartWaitMs later', async () => {
+    const client = await MseClient.connect(server.wsUrl, { v: 1, type: 'hello', transport: 'webrtc' });
+    await client.waitFor(() => client.texts('offer').length === 1, 'the offer');
+    const browser = await loopbackPeer(client.texts('offer')[0]!.sdp);
+    client.send({ v: 1, type: 'answer', sdp: browser.sdp });
+    let noRtp: NodeJS.Timeout | undefined;
+    const timeout = new Promise((_, reject) => (noRtp = setTimeout(() => reject(new Error('no RTP over loopback within 10 s')), 10_000)));
+    await Promise.race([browser.firstRtp, timeout]).finally(() => clearTimeout(noRtp));
+    // Connected and receiving, with RTCP going back: more than silenceLimitMs pass without the session ending.
+    await new Promise((resolve) => setTimeout(resolve, TIMING.silenceLimitMs + TIMING.restartWaitMs));
+    expect(client.texts('error')).toEqual([]);
+
+    const silentAt = Date.now();
+    await browser.pc.close();
+    expect(await client.closed).toBe(1011);
+    const elapsed = Date.now() - silentAt;
+    expect(client.texts('error')).toEqual([expect.objectContaining({ code: 'internal', fatal: true, message: 'WebRTC lost its path (no RTCP from the browser) and no ICE restart brought it back' })]);
+    expect(elapsed).toBeGreaterThanOrEqual(TIMING.restartWaitMs);
+    expect(elapsed).toBeLessThan(TIMING.silenceLimitMs + TIMING.restartWaitMs + 2_000);
   });
 });

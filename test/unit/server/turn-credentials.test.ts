@@ -2,10 +2,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AvatarServer } from '../../../server/avatar-server.js';
 import { turnConfigFromArgs, TurnConfigError, type TurnArgs } from '../../../server/turn/turn-config.js';
 import { turnIceServer, type TurnConfig } from '../../../server/turn/turn-credentials.js';
+import { startTestAvatarServer } from '../../fixtures/avatar-server.js';
+import { makeMediaDir, type MediaDir } from '../../fixtures/media.js';
 import { turnAllocate } from '../../fixtures/turn-client.js';
 import { startTestTurnServer, type TestTurnServer } from '../../fixtures/turn-server.js';
+import { MseClient } from './mse-client.js';
+import { recvonlyOffer } from './whep-offer.js';
 
 const SECRET = 'unit-test-shared-secret';
 
@@ -32,6 +37,13 @@ describe('short-lived TURN credentials (coturn use-auth-secret)', () => {
     expect(result, await coturn.log()).toMatchObject({ ok: true });
   });
 
+  it('names a fresh random user when given none, which coturn accepts too', async () => {
+    const [a, b] = [turnIceServer(config()), turnIceServer(config())];
+    expect(a.username).toMatch(/^\d+:[\w-]{12}$/);
+    expect(a.username!.split(':')[1]).not.toBe(b.username!.split(':')[1]);
+    expect(await turnAllocate(coturn.port, a.username!, a.credential!), await coturn.log()).toMatchObject({ ok: true });
+  });
+
   it('is refused (401) once expired', async () => {
     const anHourAgo = Date.now() - 3_600_000;
     const { username, credential } = turnIceServer(config(), 'session-2', anHourAgo);
@@ -41,6 +53,43 @@ describe('short-lived TURN credentials (coturn use-auth-secret)', () => {
   it('is refused (401) when made with another secret', async () => {
     const { username, credential } = turnIceServer({ ...config(), secret: 'not-the-secret' }, 'session-3');
     expect(await turnAllocate(coturn.port, username!, credential!)).toMatchObject({ ok: false, status: 401 });
+  });
+});
+
+describe('TURN credentials the reference server hands out', () => {
+  let coturn: TestTurnServer;
+  let media: MediaDir;
+  let server: AvatarServer;
+
+  beforeAll(async () => {
+    [coturn, media] = await Promise.all([startTestTurnServer(SECRET), makeMediaDir()]);
+    server = await startTestAvatarServer(media.dir, { turn: { secret: SECRET, urls: [`turn:127.0.0.1:${coturn.port}?transport=tcp`], ttlSeconds: 300 } });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await coturn?.stop();
+    await media?.cleanup();
+  });
+
+  // coturn logs the username, and a WHEP resource id is the capability to PATCH and DELETE that session.
+  it('name neither the signaling session nor the WHEP resource, and coturn accepts them', async () => {
+    const client = await MseClient.connect(server.wsUrl, { type: 'hello', transport: 'webrtc' });
+    await client.waitFor(() => client.texts('welcome').length === 1, 'the welcome');
+    const welcome = client.texts('welcome')[0]!;
+    client.close();
+    const whep = await fetch(`http://127.0.0.1:${server.port}/whep`, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: await recvonlyOffer() });
+    expect(whep.status).toBe(201);
+    const resource = whep.headers.get('location')!;
+    const [, username, credential] = /username="([^"]+)"; credential="([^"]+)"/.exec(whep.headers.get('link') ?? '') ?? [];
+    await fetch(`http://127.0.0.1:${server.port}${resource}`, { method: 'DELETE' });
+
+    const fromWelcome = welcome.iceServers[0]!;
+    expect(fromWelcome.username).not.toContain(welcome.session);
+    expect(username).not.toContain(resource.split('/').pop());
+    for (const [user, password] of [[fromWelcome.username!, fromWelcome.credential!], [username!, credential!]]) {
+      expect(await turnAllocate(coturn.port, user!, password!), await coturn.log()).toMatchObject({ ok: true });
+    }
   });
 });
 

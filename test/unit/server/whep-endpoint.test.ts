@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AvatarServer } from '../../../server/avatar-server.js';
 import { startTestAvatarServer } from '../../fixtures/avatar-server.js';
@@ -16,6 +17,25 @@ async function until(condition: () => Promise<boolean>, what: string, timeoutMs 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** A PATCH whose headers go out now and whose body goes out on `send()`; resolves with the status. */
+function heldRequest(url: string, headers: Record<string, string>, body: string): { send(): Promise<number> } {
+  const request = httpRequest(url, { method: 'PATCH', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) } });
+  const status = new Promise<number>((resolve, reject) => {
+    request.on('response', (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('error', reject);
+  });
+  request.flushHeaders();
+  return {
+    send() {
+      request.end(body);
+      return status;
+    },
+  };
 }
 
 describe('WHEP endpoint (RFC 9725)', () => {
@@ -67,7 +87,8 @@ describe('WHEP endpoint (RFC 9725)', () => {
       const [, url, username, credential] = /^<([^>]+)>; rel="ice-server"; username="([^"]+)"; credential="([^"]+)"; credential-type="password"$/.exec(link) ?? [];
       expect(url).toBe(TURN_URLS[index]);
       const [expiry, user] = username!.split(':');
-      expect(user).toBe(id);
+      expect(user).toMatch(/^[\w-]{12}$/);
+      expect(username).not.toContain(id);
       expect(Number(expiry) - before).toBeGreaterThanOrEqual(599);
       expect(Number(expiry) - before).toBeLessThanOrEqual(601);
       expect(credential).toBe(createHmac('sha1', SECRET).update(username!).digest('base64'));
@@ -93,6 +114,14 @@ describe('WHEP endpoint (RFC 9725)', () => {
     expect(resourcePreflight.status).toBe(204);
     expect(resourcePreflight.headers.get('accept-patch')).toBe('application/trickle-ice-sdpfrag');
     await fetch(`${base(server)}${location}`, { method: 'DELETE' });
+    // An unknown or ended resource's preflight passes too, so that the browser can read the 404 that follows.
+    for (const gone of [location, '/whep/no-such-id']) {
+      const unknown = await fetch(`${base(server)}${gone}`, { method: 'OPTIONS', headers: { Origin: 'https://player.example', 'Access-Control-Request-Method': 'DELETE' } });
+      expect(unknown.status).toBe(204);
+      expect(unknown.headers.get('access-control-allow-origin')).toBe('*');
+      expect(unknown.headers.get('access-control-allow-methods')).toContain('DELETE');
+      expect(unknown.headers.get('accept-patch')).toBeNull();
+    }
   });
 
   it('refuses bad requests with 400, 404, 405, 413 and 415, each with CORS', async () => {
@@ -142,6 +171,20 @@ describe('WHEP endpoint (RFC 9725)', () => {
     expect(fragment).toMatch(/^m=video .*\r\na=mid:0\r\na=candidate:/m);
     expect(fragment).toContain('a=end-of-candidates');
     expect((await fetch(location, { method: 'PATCH', headers: { ...FRAG, 'If-Match': etag }, body: candidate })).status).toBe(412);
+    expect((await fetch(location, { method: 'DELETE' })).status).toBe(200);
+  });
+
+  it('runs the PATCHes of a resource one at a time: of two concurrent ICE restarts on one ETag, the second gets 412', async () => {
+    const created = await post(server, offer);
+    const location = `${base(server)}${created.headers.get('location')}`;
+    const etag = created.headers.get('etag')!;
+    const bodies = ['aaaa', 'bbbb'].map((ufrag) => `a=ice-ufrag:${ufrag}\r\na=ice-pwd:${ufrag}passwordpassword00\r\n`);
+    // Both requests are in before either body is: a server that checks If-Match outside the per-resource
+    // queue lets both restarts through.
+    const requests = bodies.map((body) => heldRequest(location, { ...FRAG, 'If-Match': etag }, body));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const statuses = await Promise.all(requests.map((request) => request.send()));
+    expect(statuses.sort()).toEqual([200, 412]);
     expect((await fetch(location, { method: 'DELETE' })).status).toBe(200);
   });
 
