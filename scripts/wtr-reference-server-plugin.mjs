@@ -2,7 +2,9 @@
 // GET /__avatar_test_env (see test/browser/env.ts); and a second one whose WHEP endpoint takes no
 // trickled candidates (`--whep-trickle off`), at GET /__avatar_test_env_no_trickle; and a WHEP
 // endpoint with broken answers (scripts/untrusted-whep-server.mjs), at GET /__avatar_untrusted_whep.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// The server command `avatar-queue-speaking-clips` drops the demo's speaking clips (with their caption
+// sidecars) into the servers' clip folder, so that a test sees speech and captions (test/browser/clips.ts).
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startReferenceServer, tailOf } from './reference-server.mjs';
@@ -21,6 +23,7 @@ export function referenceServerPlugin({ readyTimeoutMs = 60_000 } = {}) {
   let server;
   let noTrickleServer;
   let untrustedWhep;
+  let queued = 0;
 
   // Runs however the runner ends (including process.exit after a failure or Ctrl-C): nothing outlives it.
   process.once('exit', (code) => {
@@ -52,6 +55,11 @@ export function referenceServerPlugin({ readyTimeoutMs = 60_000 } = {}) {
       await Promise.all([server?.stop(), noTrickleServer?.stop(), untrustedWhep?.close()]);
     },
 
+    executeCommand({ command }) {
+      if (command !== 'avatar-queue-speaking-clips') return undefined;
+      return queueSpeakingClips(clipsDir, ++queued);
+    },
+
     serve(context) {
       if (context.path === UNTRUSTED_WHEP_ENV_PATH) return json({ url: untrustedWhep.url });
       if (context.path !== TEST_ENV_PATH && context.path !== NO_TRICKLE_ENV_PATH) return undefined;
@@ -60,6 +68,20 @@ export function referenceServerPlugin({ readyTimeoutMs = 60_000 } = {}) {
       return json({ wsUrl: which.wsUrl, httpUrl: which.httpUrl });
     },
   };
+}
+
+const DEMO_DIR = join('.cache', 'clips', 'demo');
+
+/** The sidecar goes first and the clip is renamed into place: the server reads both once the .mp4 appears. */
+function queueSpeakingClips(clipsDir, batch) {
+  const clips = readdirSync(DEMO_DIR).filter((name) => /^speaking-\d+-.+\.mp4$/.test(name)).sort();
+  for (const clip of clips) {
+    const name = `batch${batch}-${clip.slice(0, -'.mp4'.length)}`;
+    copyFileSync(join(DEMO_DIR, clip.replace(/\.mp4$/, '.json')), join(clipsDir, `${name}.json`));
+    copyFileSync(join(DEMO_DIR, clip), join(clipsDir, `.${name}.mp4`));
+    renameSync(join(clipsDir, `.${name}.mp4`), join(clipsDir, `${name}.mp4`));
+  }
+  return clips.length;
 }
 
 function json(value) {

@@ -5,6 +5,7 @@
 
 import type { IceServer, TransportKind } from './protocol.js';
 import { PROTOCOL_LIMITS } from './protocol-validation.js';
+import { clip } from './text.js';
 
 export interface PlayerConfig {
   /** The avatar server's signaling WebSocket URL (ws: or wss:); null when absent or invalid. */
@@ -238,9 +239,4 @@ function parseToken(raw: string): string | null {
     throw new InvalidValue(`token is longer than ${PROTOCOL_LIMITS.tokenLength} characters`);
   }
   return raw === '' ? null : raw;
-}
-
-/** Keeps error messages short whatever the page put in an attribute. */
-function clip(text: string): string {
-  return text.length > 64 ? `${text.slice(0, 61)}...` : text;
 }

@@ -3,7 +3,8 @@
  * The session emits them; the element re-dispatches them unchanged.
  */
 
-import type { TransportKind } from './protocol.js';
+import type { CueKind, JsonValue, TransportKind } from './protocol.js';
+import type { PlayerStats } from './player-stats.js';
 
 export type PlayerState = 'idle' | 'connecting' | 'playing' | 'reconnecting' | 'failed';
 
@@ -89,6 +90,38 @@ export interface PlayerWarningDetail {
 /** Autoplay with sound was refused: the player plays muted and shows an unmute button. */
 export type AutoplayBlockedDetail = Record<string, never>;
 
+/** A cue of the stream, fired when the frame at its `pts` is on screen (within one frame). */
+export interface CueDetail {
+  /** The same for every viewer of the stream: a cue fires once even when two paths deliver it. */
+  id: string;
+  kind: CueKind;
+  /** Stream time (s) of the cue. */
+  pts: number;
+  /** Captions: stream time (s) at which the caption goes away. */
+  end?: number;
+  text?: string;
+  /** Application cues: the backend's payload, untouched. */
+  data?: JsonValue;
+  /** The clip it belongs to, when the server says. */
+  clip?: string;
+  /** The cue came after its frame was on screen, so it fired with the next frame instead. */
+  late: boolean;
+}
+
+/** The avatar starts (`speechstart`) or stops (`speechend`) speaking: the frame at `pts` is on screen. */
+export interface SpeechDetail {
+  pts: number;
+  clip?: string;
+  late: boolean;
+}
+
+/** The caption on screen changed; `text` null: none. */
+export interface CaptionDetail {
+  text: string | null;
+  /** Stream time (s) of the frame on screen when it changed. */
+  pts: number;
+}
+
 export interface PlayerEventDetails {
   statechange: StateChangeDetail;
   transportchange: TransportChangeDetail;
@@ -96,6 +129,12 @@ export interface PlayerEventDetails {
   error: PlayerErrorDetail;
   warning: PlayerWarningDetail;
   autoplayblocked: AutoplayBlockedDetail;
+  cue: CueDetail;
+  speechstart: SpeechDetail;
+  speechend: SpeechDetail;
+  caption: CaptionDetail;
+  /** About once a second while connected: what `getStats()` returns. */
+  stats: PlayerStats;
 }
 
 export type PlayerEventName = keyof PlayerEventDetails;
@@ -107,6 +146,11 @@ export const PLAYER_EVENT_NAMES: readonly PlayerEventName[] = [
   'error',
   'warning',
   'autoplayblocked',
+  'cue',
+  'speechstart',
+  'speechend',
+  'caption',
+  'stats',
 ];
 
 /** An error that carries a player error code across promise boundaries. */

@@ -7,9 +7,13 @@
 import { startPlayback } from './autoplay.js';
 import type { PlayerConfig } from './config.js';
 import { PlayerError, toPlayerError, type PlayerWarningDetail } from './events.js';
-import type { TransportKind, WelcomeMessage } from './protocol.js';
+import type { CueMessage, TransportKind, WelcomeMessage } from './protocol.js';
 import type { Route } from './routes.js';
 import { AvatarWsSignaling } from './signaling/avatar-ws.js';
+import { ClockPings } from './signaling/clock-pings.js';
+import { ClockOffsetEstimator } from './sync/clock-offset.js';
+import type { PlayoutSource } from './sync/playout-monitor.js';
+import { StreamTimeline } from './sync/stream-timeline.js';
 import { createTransport, type TransportChannel } from './transports/create-transport.js';
 import { Fmp4Socket } from './transports/mse/fmp4-socket.js';
 import { lazySignaling } from './transports/webrtc/lazy-signaling.js';
@@ -26,6 +30,8 @@ export interface AttemptEvents {
   warning: PlayerWarningDetail;
   /** The attempt is over; emitted at most once. `retryable` is false when the server refused for good. */
   failed: { error: PlayerError; retryable: boolean };
+  /** A timed cue from the server. */
+  cue: CueMessage;
 }
 
 export interface AttemptTimeouts {
@@ -47,6 +53,10 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private over = false;
   private framed = false;
+  /** What the server says about time: its clock samples, and its clock's offset from ping/pong. */
+  private readonly timeline = new StreamTimeline();
+  private readonly clockOffset = new ClockOffsetEstimator();
+  private pings: ClockPings | undefined;
 
   constructor(
     private readonly route: Route,
@@ -68,6 +78,7 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
   close(sayBye = false): void {
     this.over = true;
     clearTimeout(this.timer);
+    this.pings?.stop();
     this.transport?.close();
     if (sayBye) this.signaling?.send({ v: 1, type: 'bye', reason: 'disconnect' });
     this.signaling?.close();
@@ -76,6 +87,17 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
 
   stats(): TransportStats {
     return this.transport?.stats() ?? {};
+  }
+
+  /** How this path's frames map to the stream timeline and the server's clock. */
+  playoutSource(): PlayoutSource {
+    const { timeline } = this;
+    return {
+      ptsOfFrame: (metadata) => this.transport?.ptsOfFrame?.(metadata, timeline),
+      serverTimeOf: (pts) => timeline.serverTimeOf(pts),
+      serverOffsetMs: () => this.clockOffset.offsetMs(),
+      avOffsetOf: (frame) => this.transport?.avOffsetOf?.(frame, timeline),
+    };
   }
 
   /** True or false when the transport can tell whether the sound playing now is silence. */
@@ -97,15 +119,24 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
     });
     signaling.on('bye', ({ reason }) => this.finish(new PlayerError('signaling-closed', `the server ended the session${reason ? `: ${reason}` : ''}`)));
     signaling.on('closed', ({ code, reason }) => this.finish(socketClosed(code, reason)));
+    this.listenForTime(signaling);
     // The MSE path needs nothing from welcome: its worker and MediaSource start while the socket connects.
     if (this.route.kind === 'mse') this.startTransport({ kind: 'mse', feed: signaling.mediaFeed() });
     const hello = { v: 1, type: 'hello', transport: this.route.kind, ...(this.config.token ? { token: this.config.token } : {}) } as const;
     signaling.connect(hello).then(
       () => {
+        this.pings?.start();
         if (!this.welcomed) this.armTimer(this.timeouts.welcomeMs, 'signaling-unreachable', 'the server sent no welcome');
       },
       (error: unknown) => this.finish(toPlayerError(error, 'signaling-unreachable')),
     );
+  }
+
+  private listenForTime(signaling: AvatarWsSignaling): void {
+    this.pings = new ClockPings((ping) => signaling.send(ping), (sample) => this.clockOffset.add(sample));
+    signaling.on('pong', (pong) => this.pings?.onPong(pong));
+    signaling.on('clock', (clock) => this.timeline.addClock(clock));
+    signaling.on('cue', (cue) => !this.over && this.emit('cue', cue));
   }
 
   /** WHEP has no socket: its HTTP signaling lives in the transport, which DELETEs the session on close. */

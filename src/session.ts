@@ -16,6 +16,7 @@ import {
   type TransportChangeReason,
 } from './events.js';
 import { DEFAULT_TIMEOUTS, PlaybackAttempt, type AttemptTimeouts } from './playback-attempt.js';
+import { unknownStats, type PlayerStats } from './player-stats.js';
 import type { TransportKind } from './protocol.js';
 import { routesOf, type Route } from './routes.js';
 import { ScreenSwitcher } from './screen-switcher.js';
@@ -29,7 +30,8 @@ import {
   type SelectorOptions,
   type SelectorTimer,
 } from './selection/transport-selector.js';
-import type { DebugLog, TransportStats } from './transports/transport.js';
+import { PlayoutMonitor } from './sync/playout-monitor.js';
+import type { DebugLog } from './transports/transport.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { VideoStage } from './video-stage.js';
 
@@ -45,17 +47,13 @@ export interface PlayerSessionOptions {
   selection?: Partial<Pick<SelectorOptions, 'reprobeDelaysMs' | 'takeoverAfterMs' | 'upgradeBackAfterMs'>>;
 }
 
-/** What `getStats()` returns: where the player is, and what its media path knows about its delay. */
-export interface PlayerStats extends TransportStats {
-  state: PlayerState;
-  transport: TransportKind | null;
-}
-
 /** How long an upgrade may wait for a pause in speech before it switches anyway. */
 const UPGRADE_PAUSE_WAIT_MS = 2_500;
 const PAUSE_POLL_MS = 40;
 /** Notices of a path off screen wait for it to come on screen; beyond this many they are only logged. */
 const MAX_HELD_NOTICES = 8;
+/** How often the `stats` event fires while connected. */
+export const STATS_EVERY_MS = 1_000;
 
 type Notice = { kind: 'error'; error: PlayerError } | { kind: 'warning'; warning: PlayerWarningDetail };
 
@@ -93,6 +91,8 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
   private readonly timeouts: AttemptTimeouts;
   private readonly memory: TransportMemory;
   private readonly log: DebugLog;
+  private readonly playout: PlayoutMonitor;
+  private statsTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly options: PlayerSessionOptions) {
     super();
@@ -102,6 +102,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.memory = options.memory ?? idbTransportMemory();
     this.log = this.config.debug ? (message) => console.debug('[avatar-player]', message) : () => undefined;
+    this.playout = new PlayoutMonitor((type, detail) => this.emit(type, detail as PlayerEventDetails[typeof type]), this.log);
   }
 
   get state(): PlayerState {
@@ -127,6 +128,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     this.hasPlayed = false;
     this.connectedAt = performance.now();
     this.setState('connecting');
+    this.statsTimer ??= setInterval(() => this.emit('stats', this.stats()), STATS_EVERY_MS);
     const round = ++this.round;
     void this.recall().then((kind) => {
       if (round !== this.round) return;
@@ -138,12 +140,25 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
 
   stats(): PlayerStats {
     const live = this.onScreen && this.running.get(this.onScreen.route) === this.onScreen ? this.onScreen : undefined;
-    return { state: this.currentState, transport: this.currentTransport, ...live?.attempt.stats() };
+    if (!live) return unknownStats(this.currentState, this.currentTransport);
+    const path = live.attempt.stats();
+    return {
+      ...unknownStats(this.currentState, this.currentTransport),
+      ...this.playout.figures(),
+      bufferMs: roundedOrNull(path.bufferMs),
+      jitterDepthMs: roundedOrNull(path.jitterDepthMs),
+      targetBufferMs: roundedOrNull(path.targetBufferMs),
+      playbackRate: path.playbackRate ?? null,
+      bitrateKbps: path.bitrateKbps ?? null,
+      packetLoss: path.packetLoss ?? null,
+      webrtcPath: path.webrtcPath ?? null,
+    };
   }
 
   /** Closes the sockets and the media paths; idempotent. */
   disconnect(): void {
     this.stop(true);
+    this.stopStats();
     this.setState('idle');
   }
 
@@ -219,6 +234,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     attempt.on('problem', ({ error }) => this.notice(entry, { kind: 'error', error }));
     attempt.on('warning', (warning) => this.notice(entry, { kind: 'warning', warning }));
     attempt.on('failed', ({ error, retryable }) => this.onAttemptFailed(entry, error, retryable));
+    attempt.on('cue', (cue) => this.playout.addCue(cue));
     attempt.start();
   }
 
@@ -252,6 +268,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     if (!entry) return;
     if (this.onScreen !== entry) {
       this.onScreen = entry;
+      this.playout.watch(entry.video, entry.attempt.playoutSource());
       void this.screen.bringOn(entry.video).then((result) => {
         if (result?.outcome === 'muted-by-policy') this.emit('autoplayblocked', {});
         if (result?.outcome === 'failed') this.emitError(new PlayerError('media-error', `the video does not play: ${result.error?.message ?? 'unknown'}`), false);
@@ -350,6 +367,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
 
   private fail(error: PlayerError): void {
     this.stop(false);
+    this.stopStats();
     this.setState('failed');
     this.emitError(error, true);
   }
@@ -363,8 +381,14 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     for (const { attempt } of this.running.values()) attempt.close(sayBye);
     this.running.clear();
     this.onScreen = undefined;
+    this.playout.stop();
     this.screen.clear();
     this.setTransport(null, 'stopped');
+  }
+
+  private stopStats(): void {
+    clearInterval(this.statsTimer);
+    this.statsTimer = undefined;
   }
 
   private clearTimers(): void {
@@ -407,4 +431,8 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     this.log(`error ${error.code}${fatal ? ' (fatal)' : ''}: ${error.message}`);
     this.emit('error', { code: error.code, message: error.message, fatal });
   }
+}
+
+function roundedOrNull(value: number | undefined): number | null {
+  return value === undefined ? null : Math.round(value * 10) / 10;
 }

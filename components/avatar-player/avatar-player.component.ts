@@ -2,10 +2,13 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { parseConfig, type AttributeValues } from '../../src/config.js';
 import { PLAYER_EVENT_NAMES, type PlayerEventDetails, type PlayerEventName, type PlayerState } from '../../src/events.js';
 import type { IceServer, TransportKind } from '../../src/protocol.js';
-import { PlayerSession, type PlayerStats } from '../../src/session.js';
+import { unknownStats, type PlayerStats } from '../../src/player-stats.js';
+import { PlayerSession } from '../../src/session.js';
 import type { AvatarPlayerEventMap } from './avatar-player.events.js';
 import { styles } from './avatar-player.styles.js';
+import { captionsOverlay } from './captions-overlay.js';
 import { ShadowVideoStage } from './shadow-video-stage.js';
+import { statsOverlay } from './stats-overlay.js';
 
 /** Properties whose change means a new session (when one is wanted). */
 const SESSION_PROPERTIES = ['src', 'whep', 'mseSrc', 'transports', 'iceServers', 'iceTransportPolicy', 'latency', 'token', 'debug'] as const;
@@ -25,13 +28,21 @@ function booleanAttribute(whenAbsent: boolean) {
  * @event error - `{ code, message, fatal }`: something went wrong; `fatal` means the player gave up. Does not bubble.
  * @event warning - `{ code, message }`: playback goes on, but something costs latency or quality (e.g. B-frames).
  * @event autoplayblocked - `{}`: sound was refused without a user gesture; the video plays muted.
+ * @event speechstart - `{ pts, clip?, late }`: the avatar starts speaking: the frame where its mouth starts moving is on screen.
+ * @event speechend - `{ pts, clip?, late }`: the avatar stopped speaking: the frame where its mouth stops is on screen.
+ * @event caption - `{ text, pts }`: the caption on screen changed (`text` null: none).
+ * @event cue - `{ id, kind, pts, end?, text?, data?, clip?, late }`: any cue of the stream, on its frame (`app`: the backend's own).
+ * @event stats - what `getStats()` returns, about once a second while connected.
  *
  * @csspart video - The `<video>` elements (two, stacked: the one on screen has `data-role="front"`).
  * @csspart frozen-frame - The last frame of a media path that died, shown until the next path has a frame.
  * @csspart unmute-button - The button shown when autoplay with sound was refused.
+ * @csspart captions - The caption box (with the `captions` attribute); @csspart caption - its text.
+ * @csspart stats - The figures of `getStats()` (with the `stats` attribute).
  *
  * @cssproperty --avatar-player-background - Background behind the video.
  * @cssproperty --avatar-player-object-fit - How the video fits the element (default `contain`).
+ * @cssproperty --avatar-player-captions-bottom - Distance of the captions from the bottom (default 8%).
  */
 export class AvatarPlayer extends LitElement {
   static override styles = styles;
@@ -48,7 +59,11 @@ export class AvatarPlayer extends LitElement {
     autoplay: { converter: booleanAttribute(true) },
     token: {},
     debug: { converter: booleanAttribute(false) },
+    captions: { converter: booleanAttribute(false) },
+    stats: { converter: booleanAttribute(false) },
     unmuteNeeded: { state: true },
+    captionText: { state: true },
+    shownStats: { state: true },
   };
 
   /** The avatar server's signaling WebSocket URL (ws: or wss:). */
@@ -73,7 +88,13 @@ export class AvatarPlayer extends LitElement {
   declare token: string | null | undefined;
   /** Logs the player's decisions to the console. */
   declare debug: boolean;
+  /** Shows the stream's captions over the video. */
+  declare captions: boolean;
+  /** Shows the figures of `getStats()` over the video. */
+  declare stats: boolean;
   declare private unmuteNeeded: boolean;
+  declare private captionText: string | null;
+  declare private shownStats: PlayerStats | null;
 
   private session: PlayerSession | undefined;
   private unsubscribers: (() => void)[] = [];
@@ -85,7 +106,11 @@ export class AvatarPlayer extends LitElement {
     this.muted = false;
     this.autoplay = true;
     this.debug = false;
+    this.captions = false;
+    this.stats = false;
     this.unmuteNeeded = false;
+    this.captionText = null;
+    this.shownStats = null;
   }
 
   /** The player's state (reflected to the `state` attribute). */
@@ -98,9 +123,9 @@ export class AvatarPlayer extends LitElement {
     return this.session?.transport ?? null;
   }
 
-  /** What the media path in use knows about its delay right now. */
+  /** Latency, A/V offset, frame rate, buffer, bitrate and loss of the path on screen, right now. */
   getStats(): PlayerStats {
-    return this.session?.stats() ?? { state: 'idle', transport: null };
+    return this.session?.stats() ?? unknownStats('idle', null);
   }
 
   /** Connects (again), whatever `autoplay` says. */
@@ -130,9 +155,9 @@ export class AvatarPlayer extends LitElement {
   protected override render() {
     // Two videos: a new media path starts behind the one on screen and takes over once it has a frame.
     return html`<video part="video" playsinline data-role="front"></video><video part="video" playsinline data-role="back"></video
-      ><canvas part="frozen-frame" hidden></canvas>${this.unmuteNeeded
-        ? html`<button part="unmute-button" type="button" @click=${this.onUnmuteClick}>Unmute</button>`
-        : nothing}`;
+      ><canvas part="frozen-frame" hidden></canvas>${this.captions ? captionsOverlay(this.captionText) : nothing}${this.stats && this.shownStats
+        ? statsOverlay(this.shownStats)
+        : nothing}${this.unmuteNeeded ? html`<button part="unmute-button" type="button" @click=${this.onUnmuteClick}>Unmute</button>` : nothing}`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -162,6 +187,8 @@ export class AvatarPlayer extends LitElement {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     this.session = undefined;
     this.unmuteNeeded = false;
+    this.captionText = null;
+    this.shownStats = null;
     this.reflect('state', this.state);
     this.reflect('transport', this.transport);
   }
@@ -170,6 +197,8 @@ export class AvatarPlayer extends LitElement {
     this.reflect('state', this.state);
     this.reflect('transport', this.transport);
     if (type === 'autoplayblocked') this.unmuteNeeded = true;
+    if (type === 'caption') this.captionText = (detail as PlayerEventDetails['caption']).text;
+    if (type === 'stats' && this.stats) this.shownStats = detail as PlayerStats;
     // `error` does not bubble (like <video>'s): a bubbling one would reach window.onerror as if uncaught.
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: type !== 'error', composed: true }));
   }

@@ -3,6 +3,7 @@ import { css } from 'lit';
 export const styles = css`
   :host {
     display: grid;
+    container-type: inline-size;
     position: relative;
     overflow: hidden;
     background: var(--avatar-player-background, #000);
@@ -45,6 +46,43 @@ export const styles = css`
     color: #fff;
     background: rgb(0 0 0 / 0.6);
     cursor: pointer;
+  }
+
+  [part='captions'] {
+    z-index: 3;
+    position: absolute;
+    inset: auto 8% var(--avatar-player-captions-bottom, 8%) 8%;
+    text-align: center;
+    pointer-events: none;
+  }
+
+  [part='caption'] {
+    display: inline;
+    padding: 0.1em 0.4em;
+    font: 500 clamp(14px, 4.5cqw, 28px) / 1.35 system-ui, sans-serif;
+    color: #fff;
+    background: rgb(0 0 0 / 0.7);
+    box-decoration-break: clone;
+    -webkit-box-decoration-break: clone;
+  }
+
+  [part='stats'] {
+    z-index: 4;
+    position: absolute;
+    inset: 8px auto auto 8px;
+    display: grid;
+    grid-template-columns: auto auto;
+    gap: 1px 10px;
+    margin: 0;
+    padding: 6px 8px;
+    font: 11px/1.3 ui-monospace, monospace;
+    color: #fff;
+    background: rgb(0 0 0 / 0.65);
+    pointer-events: none;
+  }
+
+  [part='stats'] dd {
+    margin: 0;
   }
 
   [part='unmute-button']:focus-visible {

@@ -4,6 +4,8 @@ export { AvatarPlayer } from './avatar-player.component.js';
 export type { AvatarPlayerEvent, AvatarPlayerEventMap } from './avatar-player.events.js';
 export type {
   AutoplayBlockedDetail,
+  CaptionDetail,
+  CueDetail,
   FirstFrameDetail,
   PlayerErrorCode,
   PlayerErrorDetail,
@@ -12,11 +14,12 @@ export type {
   PlayerState,
   PlayerWarningCode,
   PlayerWarningDetail,
+  SpeechDetail,
   StateChangeDetail,
   TransportChangeDetail,
   TransportChangeReason,
 } from '../../src/events.js';
-export type { PlayerStats } from '../../src/session.js';
+export type { PlayerStats } from '../../src/player-stats.js';
 
 if (!customElements.get('avatar-player')) customElements.define('avatar-player', AvatarPlayer);
 

@@ -123,15 +123,15 @@ export class AvatarWsSignaling extends TypedEmitter<AvatarWsEvents> {
       onCandidate: (listener) => this.on('candidate', ({ candidate }) => listener(candidate)),
       sendAnswer: (sdp) => void this.send({ v: 1, type: 'answer', sdp }),
       sendCandidate: (candidate) => void this.send({ v: 1, type: 'candidate', candidate }),
-      requestIceRestart: () => void this.send({ v: 1, type: 'ice-restart' }),
+      onError: (listener) => this.on('server-error', ({ code, message }) => listener(`${code}: ${message}`)),
+      requestIceRestart: () => this.send({ v: 1, type: 'ice-restart' }),
     });
   }
 
-  /** The MSE view of this channel: binary frames are the fMP4 stream, `clock` and `skip` describe it. */
+  /** The MSE view of this channel: binary frames are the fMP4 stream, `skip` says where media was dropped. */
   mediaFeed(): MediaFeed {
     return {
       onBytes: (listener) => this.on('media', ({ data }) => listener(data)),
-      onClock: (listener) => this.on('clock', ({ pts, time }) => listener({ pts, time })),
       onSkip: (listener) => this.on('skip', ({ from, to }) => listener({ from, to })),
       requestKeyframe: () => void this.send({ v: 1, type: 'keyframe' }),
     };

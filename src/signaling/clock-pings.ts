@@ -4,15 +4,7 @@
  */
 
 import type { PingMessage, PongMessage } from '../protocol.js';
-
-export interface ClockSample {
-  /** Page clock (ms since the epoch) when the ping left. */
-  t0: number;
-  /** Server wall clock (ms since the epoch) when it answered. */
-  t1: number;
-  /** Page clock when the pong arrived. */
-  t2: number;
-}
+import type { ClockSample } from '../sync/clock-offset.js';
 
 export const PING_SCHEDULE = { burst: 5, burstGapMs: 150, everyMs: 5_000, maxOutstanding: 16 } as const;
 

@@ -12,12 +12,13 @@
  */
 
 import { PlayerError, toPlayerError } from '../events.js';
+import { clip } from '../text.js';
 import type { DebugLog } from '../transports/transport.js';
 import type { WebRtcSignaling } from '../transports/webrtc/webrtc-signaling.js';
 import { CandidateTrickle } from './whep/candidate-trickle.js';
 import { iceServersFromLinkHeader } from './whep/link-header.js';
-import { buildIceFragment, iceParametersOf, parseIceFragment, SDPFRAG_TYPE, SdpError, withRestartedIce } from './whep/sdp-fragment.js';
-import { mediaTypeOf, sendWhepRequest, whepError, type WhepResponse } from './whep/whep-http.js';
+import { buildIceFragment, iceParametersOf, parseIceFragment, SDPFRAG_TYPE, SdpError, withRestartedIce, type IceParameters } from './whep/sdp-fragment.js';
+import { mediaTypeOf, sendWhepRequest, whepError, type WhepRequest, type WhepResponse } from './whep/whep-http.js';
 
 export interface WhepClientOptions {
   /** Sent as `Authorization: Bearer <token>` on every request when set. */
@@ -72,34 +73,40 @@ export class WhepClient implements WebRtcSignaling {
     trickle.release(this.trickleTarget());
   }
 
-  /** RFC 9725 §4.3.2: new local ufrag/pwd in a PATCH (If-Match: "*"); the 200's fragment gives the server's. */
-  async restartIce(): Promise<void> {
+  /**
+   * RFC 9725 §4.3.2: new local ufrag/pwd in a PATCH (If-Match: "*"); the 200's fragment gives the
+   * server's. When the PATCH fails (an HTTP error, no answer, a network error) or its answer is
+   * unusable, the restart offer is rolled back: the peer connection stays on its previous ICE
+   * session (local and remote), trickling goes on for it, and this rejects.
+   */
+  async restartIce(timeoutMs: number): Promise<void> {
     const { pc, session, trickle } = this;
     if (!pc || !session || !trickle || this.closed) throw whepError('no WHEP session to restart');
     const serial = ++this.restartSerial;
+    const previous = trickle.session;
     trickle.hold();
-    pc.restartIce();
-    const offer = await pc.createOffer({ iceRestart: true });
-    await pc.setLocalDescription(offer);
-    const parameters = sdpParameters(pc.localDescription?.sdp ?? offer.sdp ?? '');
-    trickle.startSession(parameters);
-    let response: WhepResponse;
     try {
-      response = await this.request({
+      pc.restartIce();
+      await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
+      // The new credentials are read from the applied description, not from the offer.
+      const parameters = sdpParameters(pc.localDescription?.sdp ?? '');
+      trickle.startSession(parameters);
+      const response = await this.request({
         method: 'PATCH',
         url: session.url,
         contentType: SDPFRAG_TYPE,
         body: buildIceFragment(parameters, [], false),
         ifMatch: '*',
+        timeoutMs,
       });
-      if (serial !== this.restartSerial || this.closed) return;
+      this.checkStillCurrent(serial);
       const fragment = this.acceptRestart(response);
       const remote = pc.remoteDescription?.sdp;
       if (!remote) throw whepError('the WHEP session has no remote description to restart');
-      session.etag = response.headers.get('ETag') ?? session.etag;
       await pc.setRemoteDescription({ type: 'answer', sdp: withRestartedIce(remote, fragment) });
+      session.etag = response.headers.get('ETag') ?? session.etag;
     } catch (error) {
-      if (serial === this.restartSerial && pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
+      if (serial === this.restartSerial && !this.closed) await this.rollBackRestart(pc, trickle, previous);
       throw toPlayerError(error, 'webrtc-failed');
     }
     trickle.release(this.trickleTarget());
@@ -113,6 +120,24 @@ export class WhepClient implements WebRtcSignaling {
     if (this.session) this.deleteSession(this.session);
   }
 
+  /** A newer restart, or close(), took over while this one waited. */
+  private checkStillCurrent(serial: number): void {
+    if (this.closed) throw whepError('closed during the ICE restart');
+    if (serial !== this.restartSerial) throw whepError('superseded by a newer ICE restart');
+  }
+
+  /** Back to the ICE session before the restart: the remote description was not touched, the local offer is rolled back. */
+  private async rollBackRestart(pc: RTCPeerConnection, trickle: CandidateTrickle, previous: IceParameters | undefined): Promise<void> {
+    if (pc.signalingState === 'have-local-offer') {
+      await pc.setLocalDescription({ type: 'rollback' }).catch((error: unknown) => {
+        this.log(`WHEP ICE restart rollback failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
+    if (previous) trickle.startSession(previous);
+    trickle.release(this.trickleTarget());
+    this.log('WHEP ICE restart rolled back: the previous ICE session stays');
+  }
+
   private deleteSession(session: WhepSession): void {
     void this.request({ method: 'DELETE', url: session.url, keepalive: true }).then(
       ({ status }) => this.log(`WHEP DELETE answered HTTP ${status}`),
@@ -120,8 +145,8 @@ export class WhepClient implements WebRtcSignaling {
     );
   }
 
-  private request(request: { method: 'POST' | 'PATCH' | 'DELETE'; url: string; contentType?: string; body?: string; ifMatch?: string; keepalive?: boolean }): Promise<WhepResponse> {
-    return sendWhepRequest({ ...request, token: this.options.token, timeoutMs: this.options.requestTimeoutMs });
+  private request(request: Omit<WhepRequest, 'token'>): Promise<WhepResponse> {
+    return sendWhepRequest({ timeoutMs: this.options.requestTimeoutMs, ...request, token: this.options.token });
   }
 
   /** The POST's answer must be 201 + Location + an SDP answer; anything else ends the attempt. */
@@ -193,8 +218,4 @@ function problemOf(response: WhepResponse): string {
     }
   }
   return ` (${clip(text.split('\n')[0] ?? '')})`;
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -5,6 +5,8 @@
 
 import { PlayerError } from '../events.js';
 import type { TransportKind } from '../protocol.js';
+import type { PresentedFrame } from '../sync/media-clock.js';
+import type { StreamTimeline } from '../sync/stream-timeline.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import { failureCodeOf, type Transport, type TransportEvents, type TransportStats } from './transport.js';
 
@@ -44,6 +46,14 @@ export class DeferredTransport extends TypedEmitter<TransportEvents> implements 
 
   quietNow(): boolean | undefined {
     return this.real?.quietNow?.();
+  }
+
+  ptsOfFrame(metadata: VideoFrameCallbackMetadata, timeline: StreamTimeline): number | undefined {
+    return this.real?.ptsOfFrame?.(metadata, timeline);
+  }
+
+  avOffsetOf(frame: PresentedFrame, timeline: StreamTimeline): number | undefined {
+    return this.real?.avOffsetOf?.(frame, timeline);
   }
 
   close(): void {

@@ -2,6 +2,8 @@
 
 import type { PlayerError, PlayerErrorCode, PlayerWarningDetail, TransportFailureReason } from '../events.js';
 import type { TransportKind } from '../protocol.js';
+import type { PresentedFrame } from '../sync/media-clock.js';
+import type { StreamTimeline } from '../sync/stream-timeline.js';
 
 export interface TransportEvents {
   /** The first video frame was presented on screen. */
@@ -35,24 +37,40 @@ export interface Transport {
   stats(): TransportStats;
   /** True when the sound playing now is silence (a moment to switch paths without cutting a word); undefined when it cannot tell. */
   quietNow?(): boolean | undefined;
+  /**
+   * Stream time (s) of a presented frame, where the path can tell: MSE from the element's media time, WebRTC
+   * from the frame's RTP timestamp through the server's clock samples (`timeline`).
+   */
+  ptsOfFrame?(metadata: VideoFrameCallbackMetadata, timeline: StreamTimeline): number | undefined;
+  /** How far the picture of a presented frame is ahead of the sound (ms), where the browser lets the path see. */
+  avOffsetOf?(frame: PresentedFrame, timeline: StreamTimeline): number | undefined;
   /** Why the path has shown no frame yet, when it can tell (e.g. WebRTC: no UDP path and no relay). */
   failureReason?(): Promise<TransportFailureReason>;
   /** Releases everything the transport holds; idempotent. */
   close(): void;
 }
 
+/** What a path knows of its own buffers and delivery; the session adds the figures every path shares. */
 export interface TransportStats {
-  /** Glass-to-glass latency of the frame on screen (server send → display), in ms, where the server's clock is known. */
-  latencyMs?: number;
-  /** Media buffered ahead of the playback position, in ms. */
+  /** Media buffered ahead of the playback position (MSE) or held in the jitter buffer (WebRTC), in ms. */
   bufferMs?: number;
   /** The buffer the live-edge control aims at, in ms. */
   targetBufferMs?: number;
   /** What the jitter buffer asks for to ride out bursty delivery, in ms. */
   jitterDepthMs?: number;
   playbackRate?: number;
+  /** Media received over the last second or so, kbit/s. */
+  bitrateKbps?: number;
+  /** Share of packets lost over the last second or so (0–1); absent on TCP paths. */
+  packetLoss?: number;
   /** WebRTC: the selected ICE candidate pair's local side. */
-  webrtcPath?: { localCandidateType: string; protocol: 'udp' | 'tcp'; relayProtocol?: 'udp' | 'tcp' | 'tls' };
+  webrtcPath?: WebRtcPathStats;
+}
+
+export interface WebRtcPathStats {
+  localCandidateType: string;
+  protocol: 'udp' | 'tcp';
+  relayProtocol?: 'udp' | 'tcp' | 'tls';
 }
 
 export type DebugLog = (message: string) => void;

@@ -104,8 +104,8 @@ describe('<avatar-player> over WebSocket + MediaSource', () => {
     assertPlayedWell(log);
     assert(errors.length === 0, `errors: ${JSON.stringify(errors)}`);
     const stats = player.getStats();
-    assert(stats.bufferMs !== undefined && stats.bufferMs >= 0 && stats.bufferMs < 2_000, `buffer ${stats.bufferMs} ms`);
-    assert(stats.latencyMs !== undefined && stats.latencyMs > 0 && stats.latencyMs < 2_000, `latency ${stats.latencyMs} ms`);
+    assert(stats.bufferMs !== null && stats.bufferMs >= 0 && stats.bufferMs < 2_000, `buffer ${stats.bufferMs} ms`);
+    assert(stats.latencyMs !== null && stats.latencyMs > 0 && stats.latencyMs < 2_000, `latency ${stats.latencyMs} ms`);
   });
 
   it('plays with the MediaSource on the main thread where a worker cannot own it', async function () {

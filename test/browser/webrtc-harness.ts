@@ -64,8 +64,8 @@ function harness(makeSignaling: () => WebRtcSignaling, iceServers: RTCIceServer[
 }
 
 /** A WebRTC session over WHEP at `endpoint`. */
-export function whepHarness(endpoint: string, options: { token?: string } = {}): Harness {
-  return harness(() => new WhepClient(endpoint, { token: options.token ?? null }));
+export function whepHarness(endpoint: string, options: { token?: string; iceTiming?: IceRestartTiming } = {}): Harness {
+  return harness(() => new WhepClient(endpoint, { token: options.token ?? null }), [], options.iceTiming);
 }
 
 /** A WebRTC session over the avatar protocol: hello, welcome, then the server's offer is answered. */

@@ -5,9 +5,19 @@
 import { testServer } from './env.js';
 import { assert } from './helpers.js';
 import { blockUdp, unblockUdp } from './network.js';
+import { StatsWatch } from '../../src/transports/webrtc/stats-watch.js';
+import type { IceRestartTiming } from '../../src/transports/webrtc/ice-restart-policy.js';
 import { avatarHarness, closeAllHarnesses, framesDuring, waitFor, waitForViewers, whepHarness, type Harness } from './webrtc-harness.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const OUTAGE_MS = 5_000;
+/**
+ * For riding out an outage: the restart starts during it (media silence after ~2–3 s, or ICE
+ * disconnected + the 1.5 s grace after ~4 s) and must not give up before UDP is back and ICE has
+ * reconnected, so its deadline is far longer than the whole outage, whenever in it the restart began.
+ */
+const RIDE_OUT_TIMING: IceRestartTiming = { disconnectedGraceMs: 1_500, restartTimeoutMs: 3 * OUTAGE_MS };
 
 async function playing(h: Harness): Promise<void> {
   await h.started;
@@ -15,7 +25,7 @@ async function playing(h: Harness): Promise<void> {
   assert((await framesDuring(h.video, 1_000)) >= 10, 'frames come before the outage');
 }
 
-/** Cuts UDP for `ms`: long enough for Chromium to call ICE disconnected (≈ 2.5 s) and for the 1.5 s grace to run out. */
+/** Cuts UDP for `ms`: OUTAGE_MS is long enough for Chromium to call ICE disconnected (≈ 2.5 s) and for the 1.5 s grace to run out. */
 async function outage(ms: number): Promise<void> {
   await blockUdp();
   try {
@@ -27,7 +37,7 @@ async function outage(ms: number): Promise<void> {
 
 async function ridesOutShortOutage(h: Harness, label: string): Promise<void> {
   await playing(h);
-  await outage(5_000);
+  await outage(OUTAGE_MS);
   await waitFor(() => h.restored > 0 && h.video.srcObject !== null, 8_000, 'the transport is restored');
   const frames = await framesDuring(h.video, 2_000);
   assert(frames >= 20, `${frames} frames in 2 s after the outage`);
@@ -51,14 +61,14 @@ describe('WebRTC recovery', () => {
     await waitForViewers(httpUrl, 0, 10_000);
   });
 
-  it('avatar protocol: a 5 s UDP outage → ICE restart → frames advance again', async function () {
+  it('avatar protocol: a 5 s UDP outage → ICE restart (deadline 15 s) → frames advance again', async function () {
     this.timeout(40_000);
-    await ridesOutShortOutage(await avatarHarness(wsUrl), 'avatar');
+    await ridesOutShortOutage(await avatarHarness(wsUrl, RIDE_OUT_TIMING), 'avatar');
   });
 
-  it('WHEP: a 5 s UDP outage → ICE restart by PATCH → frames advance again', async function () {
+  it('WHEP: a 5 s UDP outage → ICE restart by PATCH (deadline 15 s) → frames advance again', async function () {
     this.timeout(40_000);
-    await ridesOutShortOutage(whepHarness(`${httpUrl}/whep`), 'whep');
+    await ridesOutShortOutage(whepHarness(`${httpUrl}/whep`, { iceTiming: RIDE_OUT_TIMING }), 'whep');
   });
 
   it('avatar protocol: a permanent outage → error with reason ice-failed', async function () {
@@ -85,10 +95,27 @@ describe('WebRTC recovery', () => {
     assert((await h.transport.failureReason()) === 'udp-blocked', 'classified udp-blocked after close');
   });
 
-  it('connected, then no media: failureReason() is not udp-blocked', async function () {
+  it('a path that connected and plays: failureReason() is timeout, never udp-blocked', async function () {
     this.timeout(30_000);
     const h = await avatarHarness(wsUrl);
     await playing(h);
     assert((await h.transport.failureReason()) === 'timeout', 'a path that connected is no udp-blocked case');
+  });
+
+  it('StatsWatch.poll() during a poll returns that poll, so an awaiting caller sees its evidence', async () => {
+    const pc = new RTCPeerConnection();
+    try {
+      const watch = new StatsWatch(pc, () => undefined, { onMediaSilence: () => undefined, onMediaFlowing: () => undefined, onHeavyLoss: () => undefined });
+      const first = watch.poll();
+      assert(watch.poll() === first, 'a second poll() while the first runs returns the same promise');
+      await first;
+      const next = watch.poll();
+      assert(next !== first, 'a poll() after it finished starts a new one');
+      watch.stop();
+      assert(watch.poll() === next, 'stop() during a poll: poll() still returns the poll in flight');
+      await next;
+    } finally {
+      pc.close();
+    }
   });
 });

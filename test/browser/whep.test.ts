@@ -2,6 +2,8 @@
 // (PATCH), without (the server answers PATCH with 405), DELETE on close, and untrusted HTTP answers.
 import '../../components/avatar-player/avatar-player.js';
 import { PlayerError } from '../../src/events.js';
+import { WhepClient } from '../../src/signaling/whep-client.js';
+import { REQUEST_TIMEOUT_MS } from '../../src/signaling/whep/whep-http.js';
 import { testServer, testServerWithoutTrickle, untrustedWhepUrl } from './env.js';
 import { assert, mount, nextEvent, unmountAll } from './helpers.js';
 import { closeAllHarnesses, framesDuring, waitFor, waitForViewers, whepHarness } from './webrtc-harness.js';
@@ -28,6 +30,50 @@ async function createRawSession(endpoint: string): Promise<string> {
   return new URL(location, endpoint).href;
 }
 
+const sessions: { pc: RTCPeerConnection; client: WhepClient }[] = [];
+
+/** A WhepClient on a bare peer connection (no transport: its ICE policy would act on its own), connected. */
+async function connectedWhepSession(endpoint: string): Promise<{ pc: RTCPeerConnection; client: WhepClient; log: string[] }> {
+  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+  const client = new WhepClient(endpoint, { token: null });
+  sessions.push({ pc, client });
+  const log: string[] = [];
+  await client.negotiate(pc, (line) => log.push(line));
+  await waitFor(() => iceUp(pc), 10_000, 'ICE connected');
+  return { pc, client, log };
+}
+
+function closeWhepSessions(): void {
+  for (const { pc, client } of sessions.splice(0)) {
+    client.close();
+    pc.close();
+  }
+}
+
+function iceUp(pc: RTCPeerConnection): boolean {
+  return pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed';
+}
+
+function ufragOf(sdp: string | undefined): string | undefined {
+  return /^a=ice-ufrag:(\S+)/m.exec(sdp ?? '')?.[1];
+}
+
+async function packetsReceived(pc: RTCPeerConnection): Promise<number> {
+  let total = 0;
+  for (const entry of (await pc.getStats()).values() as IterableIterator<Record<string, unknown>>) {
+    if (entry['type'] === 'inbound-rtp' && typeof entry['packetsReceived'] === 'number') total += entry['packetsReceived'];
+  }
+  return total;
+}
+
+/** RTP keeps arriving: more packets after a second than before it. */
+async function mediaFlows(pc: RTCPeerConnection): Promise<void> {
+  const before = await packetsReceived(pc);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const after = await packetsReceived(pc);
+  assert(after > before, `RTP packets ${before} → ${after} in 1 s`);
+}
+
 describe('WHEP', () => {
   let httpUrl = '';
   let noTrickleHttpUrl = '';
@@ -39,6 +85,7 @@ describe('WHEP', () => {
 
   afterEach(async () => {
     closeAllHarnesses();
+    closeWhepSessions();
     unmountAll();
     await waitForViewers(httpUrl, 0, 10_000);
     await waitForViewers(noTrickleHttpUrl, 0, 10_000);
@@ -89,9 +136,15 @@ describe('WHEP', () => {
     }
   });
 
-  it('an answer the page cannot read (a 404 without CORS headers) rejects start() naming the request', async () => {
+  it('a POST to an unknown WHEP resource rejects start() with webrtc-failed naming HTTP 404 (its preflight passes)', async () => {
     const error = await rejectionOf(whepHarness(`${httpUrl}/whep/no-such-resource`).started);
-    assert(error.code === 'webrtc-failed' && error.message.includes('WHEP POST'), `${error.code}: ${error.message}`);
+    assert(error.code === 'webrtc-failed' && error.message.includes('HTTP 404'), `${error.code}: ${error.message}`);
+  });
+
+  it('an answer the page cannot read (no CORS headers, preflight included) rejects start() naming the WHEP POST', async () => {
+    const error = await rejectionOf(whepHarness(`${await untrustedWhepUrl()}/no-cors`).started);
+    assert(error.code === 'webrtc-failed' && error.reason === 'failed', `${error.code}/${String(error.reason)}: ${error.message}`);
+    assert(error.message.includes('WHEP POST'), `message: ${error.message}`);
   });
 
   for (const [name, expected] of [
@@ -109,12 +162,41 @@ describe('WHEP', () => {
     });
   }
 
-  it('an endpoint that does not answer is given up after 5 s', async function () {
-    this.timeout(15_000);
+  it('an endpoint that does not answer is given up after the request timeout (5 s)', async function () {
+    this.timeout(4 * REQUEST_TIMEOUT_MS);
     const startedAt = performance.now();
     const error = await rejectionOf(whepHarness(`${await untrustedWhepUrl()}/slow`).started);
     const elapsed = performance.now() - startedAt;
-    assert(error.message.includes('no answer within 5000 ms') && elapsed < 6_500, `${Math.round(elapsed)} ms: ${error.message}`);
+    assert(error.message.includes(`no answer within ${REQUEST_TIMEOUT_MS} ms`), error.message);
+    // Given up by that timeout: not before it, and not long after (a wide margin for a loaded machine).
+    assert(elapsed >= REQUEST_TIMEOUT_MS - 50 && elapsed < 2 * REQUEST_TIMEOUT_MS, `given up after ${Math.round(elapsed)} ms`);
+  });
+
+  it('an ICE restart by PATCH: new ICE credentials on both sides, and ICE connects again', async function () {
+    this.timeout(30_000);
+    const { pc, client, log } = await connectedWhepSession(`${httpUrl}/whep`);
+    const local = ufragOf(pc.localDescription?.sdp);
+    const remote = ufragOf(pc.remoteDescription?.sdp);
+    await client.restartIce(REQUEST_TIMEOUT_MS);
+    assert(pc.signalingState === 'stable', `signaling ${pc.signalingState}`);
+    assert(ufragOf(pc.localDescription?.sdp) !== local && ufragOf(pc.remoteDescription?.sdp) !== remote, `ufrags unchanged:\n${log.join('\n')}`);
+    await waitFor(() => iceUp(pc), 10_000, 'ICE connected again');
+    await mediaFlows(pc);
+  });
+
+  it('an ICE restart the server refuses (PATCH → 405) rejects and leaves the previous ICE session in place', async function () {
+    this.timeout(30_000);
+    const { pc, client, log } = await connectedWhepSession(`${noTrickleHttpUrl}/whep`);
+    const local = ufragOf(pc.localDescription?.sdp);
+    const remoteSdp = pc.remoteDescription?.sdp;
+    const error = await rejectionOf(client.restartIce(REQUEST_TIMEOUT_MS));
+    assert(error.code === 'webrtc-failed' && error.message.includes('HTTP 405'), `${error.code}: ${error.message}`);
+    assert(pc.signalingState === 'stable', `signaling ${pc.signalingState}: the restart offer was not rolled back`);
+    assert(ufragOf(pc.localDescription?.sdp) === local, 'the local ICE credentials are the previous ones');
+    assert(pc.remoteDescription?.sdp === remoteSdp, 'the remote description is untouched');
+    assert(log.some((line) => line.includes('rolled back')), log.join('\n'));
+    assert(iceUp(pc), `ICE ${pc.iceConnectionState} after the refused restart`);
+    await mediaFlows(pc);
   });
 
   it('<avatar-player whep=…> plays over WebRTC', async function () {

@@ -3,6 +3,10 @@
  * (and after an ICE restart its new entity-tag) is known, then sent in batches, one PATCH at a
  * time. A session that answers 405, 501 or 422 does not take candidates: trickling stops for good
  * and ICE relies on the candidates the server already has (peer-reflexive ones from our checks).
+ *
+ * During an ICE restart (`hold` … `startSession`) the new credentials are not known yet, but the
+ * browser may already gather for them: candidates of every ICE session are kept, and `startSession`
+ * keeps those of the session it starts.
  */
 
 import type { DebugLog } from '../../transports/transport.js';
@@ -19,11 +23,18 @@ export interface TrickleTarget {
   token: string | null;
 }
 
+/** A gathered candidate (null: the end of candidates) and the ICE session (ufrag) it belongs to. */
+interface Gathered {
+  candidate: string | null;
+  ufrag: string | null;
+}
+
 export class CandidateTrickle {
   private target: TrickleTarget | undefined;
   private parameters: IceParameters | undefined;
-  private pending: string[] = [];
-  private ended = false;
+  /** Between `hold` and `startSession`: which ICE session candidates belong to is not known yet. */
+  private sessionUnknown = false;
+  private pending: Gathered[] = [];
   private unsupported = false;
   private inFlight = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -31,16 +42,25 @@ export class CandidateTrickle {
 
   constructor(private readonly log: DebugLog) {}
 
-  /** A new local ICE session (the first offer, or an ICE restart): what was queued for the old one is dropped. */
+  /**
+   * The local ICE session now (the first offer, an ICE restart, or the previous one again after a
+   * restart was rolled back): only its candidates are kept.
+   */
   startSession(parameters: IceParameters): void {
     this.parameters = parameters;
-    this.pending = [];
-    this.ended = false;
+    this.sessionUnknown = false;
+    this.pending = this.pending.filter(({ ufrag }) => ufrag === null || ufrag === parameters.ufrag);
   }
 
-  /** Holds candidates until `release` (while an ICE restart's new entity-tag is unknown). */
+  /** The session being restarted: holds candidates until `release`, and keeps every one until `startSession`. */
   hold(): void {
     this.target = undefined;
+    this.sessionUnknown = true;
+  }
+
+  /** The parameters of the current local ICE session, if one started. */
+  get session(): IceParameters | undefined {
+    return this.parameters;
   }
 
   release(target: TrickleTarget): void {
@@ -51,9 +71,13 @@ export class CandidateTrickle {
   /** A local candidate of the ICE session with username fragment `ufrag`; null = end of candidates. */
   add(candidate: string | null, ufrag: string | null): void {
     if (this.unsupported || this.closed) return;
+    if (this.sessionUnknown) {
+      // An end of candidates names no session; it is kept for whichever starts (a spare one is harmless).
+      this.pending.push({ candidate, ufrag });
+      return;
+    }
     if (ufrag && this.parameters && ufrag !== this.parameters.ufrag) return;
-    if (candidate === null) this.ended = true;
-    else this.pending.push(candidate);
+    this.pending.push({ candidate, ufrag: this.parameters?.ufrag ?? ufrag });
     this.schedule();
   }
 
@@ -64,7 +88,7 @@ export class CandidateTrickle {
 
   private schedule(): void {
     if (this.timer !== undefined || this.inFlight || !this.target || this.closed) return;
-    if (this.pending.length === 0 && !this.ended) return;
+    if (this.pending.length === 0) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();
@@ -73,11 +97,11 @@ export class CandidateTrickle {
 
   private async flush(): Promise<void> {
     const { target, parameters } = this;
-    if (!target || !parameters || this.unsupported || this.closed) return;
-    const candidates = this.pending.splice(0);
-    const ended = this.ended;
-    if (candidates.length === 0 && !ended) return;
-    this.ended = false;
+    if (!target || !parameters || this.sessionUnknown || this.unsupported || this.closed) return;
+    const batch = this.pending.splice(0);
+    const candidates = batch.flatMap(({ candidate }) => (candidate === null ? [] : [candidate]));
+    const ended = batch.some(({ candidate }) => candidate === null);
+    if (batch.length === 0) return;
     this.inFlight = true;
     try {
       const response = await sendWhepRequest({

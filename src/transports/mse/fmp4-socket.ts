@@ -69,11 +69,10 @@ export class Fmp4Socket extends TypedEmitter<Fmp4SocketEvents> {
     });
   }
 
-  /** The MSE view: no clock samples, no skips, no way to ask for a keyframe. */
+  /** The MSE view: no skips, no way to ask for a keyframe (and no clock samples: latency stays unknown). */
   mediaFeed(): MediaFeed {
     return {
       onBytes: (listener) => this.on('bytes', ({ data }) => listener(data)),
-      onClock: () => () => undefined,
       onSkip: () => () => undefined,
       requestKeyframe: () => undefined,
     };

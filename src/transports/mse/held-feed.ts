@@ -5,7 +5,7 @@
 
 import type { MediaFeed } from './media-feed.js';
 
-type Held = { type: 'bytes'; data: ArrayBuffer } | { type: 'clock'; pts: number; time: number } | { type: 'skip'; from: number; to: number };
+type Held = { type: 'bytes'; data: ArrayBuffer } | { type: 'skip'; from: number; to: number };
 
 /**
  * Bounds what is held while the reader loads (normally well under a second of media). Past it, newer
@@ -17,14 +17,12 @@ export class HeldFeed implements MediaFeed {
   private held: Held[] | undefined = [];
   private heldBytes = 0;
   private bytes: ((data: ArrayBuffer) => void) | undefined;
-  private clock: ((sample: { pts: number; time: number }) => void) | undefined;
   private skip: ((skip: { from: number; to: number }) => void) | undefined;
   private readonly unsubscribers: (() => void)[];
 
   constructor(private readonly source: MediaFeed) {
     this.unsubscribers = [
       source.onBytes((data) => this.deliver({ type: 'bytes', data })),
-      source.onClock(({ pts, time }) => this.deliver({ type: 'clock', pts, time })),
       source.onSkip(({ from, to }) => this.deliver({ type: 'skip', from, to })),
     ];
   }
@@ -33,12 +31,6 @@ export class HeldFeed implements MediaFeed {
     this.bytes = listener;
     this.releaseSoon();
     return () => (this.bytes = undefined);
-  }
-
-  onClock(listener: (sample: { pts: number; time: number }) => void): () => void {
-    this.clock = listener;
-    this.releaseSoon();
-    return () => (this.clock = undefined);
   }
 
   onSkip(listener: (skip: { from: number; to: number }) => void): () => void {
@@ -55,7 +47,7 @@ export class HeldFeed implements MediaFeed {
   close(): void {
     this.unsubscribers.forEach((unsubscribe) => unsubscribe());
     this.held = undefined;
-    this.bytes = this.clock = this.skip = undefined;
+    this.bytes = this.skip = undefined;
   }
 
   private deliver(event: Held): void {
@@ -81,7 +73,6 @@ export class HeldFeed implements MediaFeed {
 
   private dispatch(event: Held): void {
     if (event.type === 'bytes') this.bytes?.(event.data);
-    else if (event.type === 'clock') this.clock?.(event);
     else this.skip?.(event);
   }
 }

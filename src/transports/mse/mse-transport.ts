@@ -5,10 +5,13 @@
  */
 
 import { PlayerError } from '../../events.js';
-import { StreamClock } from '../../sync/stream-clock.js';
+import { avOffsetFromMediaTime, currentTimeAt } from '../../sync/av-offset.js';
+import type { PresentedFrame } from '../../sync/media-clock.js';
+import { MediaTimeMap } from '../../sync/media-time-map.js';
 import { TypedEmitter } from '../../typed-emitter.js';
 import { MseSink } from '../../../workers/mse/mse-sink.js';
 import type { WorkerErrorCode, WorkerEvent } from '../../../workers/remux-messages.js';
+import { ByteRate } from '../byte-rate.js';
 import type { DebugLog, Transport, TransportEvents, TransportStats } from '../transport.js';
 import { LiveEdgeDriver } from './live-edge-driver.js';
 import type { MediaFeed } from './media-feed.js';
@@ -23,7 +26,8 @@ export interface MseTransportOptions {
 
 export class MseTransport extends TypedEmitter<TransportEvents> implements Transport {
   readonly kind = 'mse';
-  private readonly clock = new StreamClock();
+  private readonly mediaTimes = new MediaTimeMap();
+  private readonly received = new ByteRate();
   private readonly unsubscribers: (() => void)[] = [];
   private worker: RemuxWorkerClient | undefined;
   private driver: LiveEdgeDriver | undefined;
@@ -33,7 +37,6 @@ export class MseTransport extends TypedEmitter<TransportEvents> implements Trans
   private video: HTMLVideoElement | undefined;
   private frameCallback = 0;
   private startCallbacks: { resolve: () => void; reject: (error: PlayerError) => void } | undefined;
-  private latencyMs: number | undefined;
   private jitterDepthMs: number | undefined;
   private sawFrame = false;
   private closed = false;
@@ -74,12 +77,25 @@ export class MseTransport extends TypedEmitter<TransportEvents> implements Trans
 
   stats(): TransportStats {
     return {
-      latencyMs: this.latencyMs,
       bufferMs: this.driver?.lagMs,
       targetBufferMs: this.driver?.targetMs,
       jitterDepthMs: this.jitterDepthMs,
       playbackRate: this.video?.playbackRate,
+      bitrateKbps: this.received.kbps(performance.now()),
     };
+  }
+
+  ptsOfFrame(metadata: VideoFrameCallbackMetadata): number | undefined {
+    return this.mediaTimes.streamTimeOf(metadata.mediaTime);
+  }
+
+  /** Chromium drives currentTime from the audio clock: the frame's media time against it is the offset. */
+  avOffsetOf(frame: PresentedFrame): number | undefined {
+    const video = this.video;
+    if (!video || video.paused) return undefined;
+    const reading = { currentTime: video.currentTime, readAt: performance.now(), playbackRate: video.playbackRate };
+    const displayTime = frame.displayedAt - performance.timeOrigin;
+    return avOffsetFromMediaTime({ frameMediaTime: frame.mediaTime, elementCurrentTimeAtDisplay: currentTimeAt(displayTime, reading) });
   }
 
   quietNow(): boolean | undefined {
@@ -112,8 +128,10 @@ export class MseTransport extends TypedEmitter<TransportEvents> implements Trans
   private listenToFeed(): void {
     const { feed } = this.options;
     this.unsubscribers.push(
-      feed.onBytes((data) => this.worker?.send({ type: 'bytes', data }, [data])),
-      feed.onClock(({ pts, time }) => this.clock.addClockSample(pts, time)),
+      feed.onBytes((data) => {
+        this.received.add(data.byteLength, performance.now());
+        this.worker?.send({ type: 'bytes', data }, [data]);
+      }),
       feed.onSkip(({ from, to }) =>
         this.emit('warning', {
           code: 'media-skipped',
@@ -147,7 +165,7 @@ export class MseTransport extends TypedEmitter<TransportEvents> implements Trans
       case 'segment':
         return this.sink?.append(event.kind, event.data);
       case 'anchor':
-        return this.clock.addAnchor(event.outputTime, event.sourceTime);
+        return this.mediaTimes.addAnchor(event.outputTime, event.sourceTime);
       case 'silence':
         return this.driver?.setSilentRanges(event.ranges);
       case 'jitter':
@@ -171,19 +189,13 @@ export class MseTransport extends TypedEmitter<TransportEvents> implements Trans
     this.sink?.trim();
   }
 
-  /** Every displayed frame: the first one is reported, each one updates the latency. */
+  /** The first presented frame is reported (the session's MediaClock watches the rest). */
   private watchFrames(video: HTMLVideoElement): void {
     if (typeof video.requestVideoFrameCallback !== 'function') {
       video.addEventListener('loadeddata', () => this.onFrame(), { once: true });
       return;
     }
-    const onFrame: VideoFrameRequestCallback = (_now, metadata) => {
-      const sentAt = this.clock.serverTimeOf(metadata.mediaTime);
-      if (sentAt !== undefined) this.latencyMs = performance.timeOrigin + metadata.expectedDisplayTime - sentAt;
-      this.onFrame();
-      if (!this.closed) this.frameCallback = video.requestVideoFrameCallback(onFrame);
-    };
-    this.frameCallback = video.requestVideoFrameCallback(onFrame);
+    this.frameCallback = video.requestVideoFrameCallback(() => this.onFrame());
   }
 
   private onFrame(): void {

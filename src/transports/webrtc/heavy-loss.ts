@@ -1,9 +1,14 @@
 /**
- * Sustained heavy loss on a connected WebRTC path (pure: fed one inbound-rtp video sample per
- * stats poll). Heavy: more than `maxLossRatio` of the packets lost over `windowMs`, or no frame
- * decoded for `frozenMs` while ICE is connected and packets arrive. Periods without ICE or without
- * any packet, and `settleMs` after packets flow again, do not count: an outage is the ICE restart
- * policy's business, and the packets lost during it show up as one jump in `packetsLost` later.
+ * Heavy loss on a connected WebRTC path (pure: fed one inbound-rtp video sample per stats poll).
+ * Heavy: more than `maxLossRatio` of the packets lost over `windowMs`, or no frame decoded for
+ * `frozenMs` while ICE is connected and packets arrive. Periods without ICE or without any packet,
+ * and `settleMs` after packets flow again, do not count: an outage is the ICE restart policy's
+ * business, and the packets lost during it show up as one jump in `packetsLost` later.
+ *
+ * It reports changes: 'heavy' when the loss becomes heavy (the path is degraded: a standby may take
+ * over), 'cleared' when it falls back under the limit, and 'sustained' once it has stayed heavy for
+ * `failAfterMs` (the path is given up). A lossy link that comes and goes is the session's
+ * hysteresis to judge, not a reason to drop the path at once.
  */
 
 export interface InboundVideoSample {
@@ -19,20 +24,54 @@ export interface HeavyLossLimits {
   windowMs: number;
   frozenMs: number;
   settleMs: number;
+  /** Heavy without a break for this long: the path is given up. */
+  failAfterMs: number;
 }
 
-export const DEFAULT_HEAVY_LOSS_LIMITS: HeavyLossLimits = { maxLossRatio: 0.25, windowMs: 5_000, frozenMs: 4_000, settleMs: 2_000 };
+export const DEFAULT_HEAVY_LOSS_LIMITS: HeavyLossLimits = {
+  maxLossRatio: 0.25,
+  windowMs: 5_000,
+  frozenMs: 4_000,
+  settleMs: 2_000,
+  failAfterMs: 10_000,
+};
+
+export type HeavyLossChange =
+  | { kind: 'heavy'; description: string }
+  | { kind: 'cleared' }
+  | { kind: 'sustained'; description: string };
 
 export class HeavyLossDetector {
   private window: InboundVideoSample[] = [];
   private lastDecodeProgress: number | undefined;
   private connectedSince: number | undefined;
   private lastPacketsReceived = -1;
+  private heavySince: number | undefined;
+  private sustainedReported = false;
 
   constructor(private readonly limits: HeavyLossLimits = DEFAULT_HEAVY_LOSS_LIMITS) {}
 
-  /** Returns a description of the heavy loss when it holds, else undefined. */
-  add(sample: InboundVideoSample, iceConnected: boolean): string | undefined {
+  /** Feeds one sample; returns what changed, if anything. */
+  add(sample: InboundVideoSample, iceConnected: boolean): HeavyLossChange | undefined {
+    const heavy = this.assess(sample, iceConnected);
+    if (heavy === undefined) {
+      if (this.heavySince === undefined) return undefined;
+      this.heavySince = undefined;
+      this.sustainedReported = false;
+      return { kind: 'cleared' };
+    }
+    if (this.heavySince === undefined) {
+      this.heavySince = sample.at;
+      return { kind: 'heavy', description: heavy };
+    }
+    const heavyForMs = sample.at - this.heavySince;
+    if (heavyForMs < this.limits.failAfterMs || this.sustainedReported) return undefined;
+    this.sustainedReported = true;
+    return { kind: 'sustained', description: `${heavy}, heavy for ${Math.round(heavyForMs / 1000)} s` };
+  }
+
+  /** A description of the heavy loss when it holds now, else undefined. */
+  private assess(sample: InboundVideoSample, iceConnected: boolean): string | undefined {
     const packetsArrived = sample.packetsReceived > this.lastPacketsReceived;
     this.lastPacketsReceived = sample.packetsReceived;
     if (!iceConnected || !packetsArrived) {

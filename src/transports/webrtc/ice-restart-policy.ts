@@ -7,6 +7,8 @@
  * dead path only after several seconds) starts one ICE restart; not connected again, with media
  * flowing, within `restartTimeoutMs` → give up. Never connected and `failed` → give up at once
  * (the caller classifies why). One restart per incident: a new incident starts only after recovery.
+ * At most `maxRestarts` restarts in any `windowMs`: a path that keeps dying is given up
+ * ('ice-failed') rather than restarted forever while the session waits on it.
  */
 
 export interface IceRestartTiming {
@@ -16,7 +18,18 @@ export interface IceRestartTiming {
 
 export const DEFAULT_ICE_RESTART_TIMING: IceRestartTiming = { disconnectedGraceMs: 1_500, restartTimeoutMs: 5_000 };
 
-export type IceDecision = { action: 'none' } | { action: 'restart' } | { action: 'give-up'; neverConnected: boolean };
+export interface IceRestartCap {
+  maxRestarts: number;
+  windowMs: number;
+}
+
+export const DEFAULT_ICE_RESTART_CAP: IceRestartCap = { maxRestarts: 3, windowMs: 60_000 };
+
+export type IceDecision =
+  | { action: 'none' }
+  | { action: 'restart' }
+  /** `tooManyRestarts`: the cap, not a restart's deadline, ended it. */
+  | { action: 'give-up'; neverConnected: boolean; tooManyRestarts: boolean };
 
 type Phase = 'new' | 'connected' | 'disconnected' | 'restarting' | 'over';
 
@@ -29,8 +42,13 @@ export class IceRestartPolicy {
   private iceUp = false;
   /** Unknown until the first silence: until then ICE alone says whether the path is up. */
   private mediaUp = true;
+  /** When the restarts inside the cap's window began. */
+  private restartTimes: number[] = [];
 
-  constructor(private readonly timing: IceRestartTiming = DEFAULT_ICE_RESTART_TIMING) {}
+  constructor(
+    private readonly timing: IceRestartTiming = DEFAULT_ICE_RESTART_TIMING,
+    private readonly cap: IceRestartCap = DEFAULT_ICE_RESTART_CAP,
+  ) {}
 
   get everConnected(): boolean {
     return !this.neverConnected;
@@ -98,14 +116,17 @@ export class IceRestartPolicy {
   }
 
   private restart(nowMs: number): IceDecision {
+    this.restartTimes = this.restartTimes.filter((at) => nowMs - at < this.cap.windowMs);
+    if (this.restartTimes.length >= this.cap.maxRestarts) return this.giveUp(true);
+    this.restartTimes.push(nowMs);
     this.phase = 'restarting';
     this.deadline = nowMs + this.timing.restartTimeoutMs;
     return { action: 'restart' };
   }
 
-  private giveUp(): IceDecision {
+  private giveUp(tooManyRestarts = false): IceDecision {
     this.phase = 'over';
     this.deadline = undefined;
-    return { action: 'give-up', neverConnected: this.neverConnected };
+    return { action: 'give-up', neverConnected: this.neverConnected, tooManyRestarts };
   }
 }

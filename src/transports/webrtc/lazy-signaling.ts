@@ -19,7 +19,7 @@ export function lazySignaling(load: () => Promise<WebRtcSignaling>): WebRtcSigna
   };
   return {
     negotiate: async (pc, log) => (await real()).negotiate(pc, log),
-    restartIce: async () => (await real()).restartIce(),
+    restartIce: async (timeoutMs) => (await real()).restartIce(timeoutMs),
     close: () => {
       closed = true;
       loaded?.close();

@@ -1,9 +1,11 @@
 /**
  * The answering side of a signaling where the remote peer offers (the avatar protocol): every
- * remote offer — the first, and those after an ICE restart — is answered in order.
+ * remote offer — the first, and those after an ICE restart — is answered in order. An ICE restart
+ * asks the remote side for a new offer; it is refused when the remote side answers the request
+ * with an error, or sends no offer in time.
  */
 
-import { toPlayerError } from '../../events.js';
+import { PlayerError, toPlayerError } from '../../events.js';
 import type { IceCandidate } from '../../protocol.js';
 import type { DebugLog } from '../transport.js';
 import { RemoteCandidates } from './remote-candidates.js';
@@ -18,8 +20,10 @@ export interface OfferAnswerChannel {
   onCandidate(listener: (candidate: IceCandidate | null) => void): () => void;
   sendAnswer(sdp: string): void;
   sendCandidate(candidate: IceCandidate | null): void;
-  /** Asks the remote side for a new offer with fresh ICE credentials. */
-  requestIceRestart(): void;
+  /** Subscribes to the remote side's error reports (e.g. one refusing an ICE restart); returns the function that unsubscribes. */
+  onError(listener: (message: string) => void): () => void;
+  /** Asks the remote side for a new offer with fresh ICE credentials; false when the request could not be sent. */
+  requestIceRestart(): boolean;
 }
 
 export class RemoteOfferNegotiation implements WebRtcSignaling {
@@ -29,6 +33,8 @@ export class RemoteOfferNegotiation implements WebRtcSignaling {
   private waiting: { resolve: () => void; reject: (error: unknown) => void } | undefined;
   private closed = false;
   private log: DebugLog = () => undefined;
+  /** Stops waiting for the offer an ICE restart asked for (its timer and listeners). */
+  private stopRestartWait: () => void = () => undefined;
 
   constructor(private readonly channel: OfferAnswerChannel) {}
 
@@ -46,14 +52,17 @@ export class RemoteOfferNegotiation implements WebRtcSignaling {
     return this.nextAnswer();
   }
 
-  restartIce(): Promise<void> {
+  restartIce(timeoutMs: number): Promise<void> {
+    if (this.closed) return Promise.reject(restartRefused('the signaling was closed'));
     const answered = this.nextAnswer();
-    this.channel.requestIceRestart();
+    this.awaitRestartOffer(timeoutMs);
+    if (!this.channel.requestIceRestart()) this.refuseRestart('the request could not be sent (the signaling channel is closed)');
     return answered;
   }
 
   close(): void {
     this.closed = true;
+    this.stopRestartWait();
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     this.waiting?.reject(new Error('the signaling was closed'));
     this.waiting = undefined;
@@ -62,6 +71,27 @@ export class RemoteOfferNegotiation implements WebRtcSignaling {
   private nextAnswer(): Promise<void> {
     this.waiting?.reject(new Error('superseded by a newer negotiation'));
     return new Promise<void>((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  /** Until the restart's offer comes: an error from the remote side, or `timeoutMs` without an offer, refuses it. */
+  private awaitRestartOffer(timeoutMs: number): void {
+    this.stopRestartWait();
+    const timer = setTimeout(() => this.refuseRestart(`no new offer within ${timeoutMs} ms`), timeoutMs);
+    const offOffer = this.channel.onOffer(() => this.stopRestartWait());
+    const offError = this.channel.onError((message) => this.refuseRestart(`the remote side refused it: ${message}`));
+    this.stopRestartWait = () => {
+      clearTimeout(timer);
+      offOffer();
+      offError();
+      this.stopRestartWait = () => undefined;
+    };
+  }
+
+  private refuseRestart(why: string): void {
+    this.stopRestartWait();
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.reject(restartRefused(why));
   }
 
   private enqueue(pc: RTCPeerConnection, sdp: string, candidates: RemoteCandidates): void {
@@ -90,4 +120,8 @@ export class RemoteOfferNegotiation implements WebRtcSignaling {
     // An offer nobody waited for (the server renegotiated on its own): ICE monitoring sees what follows.
     this.log(`a remote offer could not be answered: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+function restartRefused(why: string): PlayerError {
+  return new PlayerError('webrtc-failed', `ICE restart not negotiated: ${why}`, 'ice-failed');
 }

@@ -12,8 +12,12 @@ export interface WebRtcSignaling {
    * every remote track has been announced; rejects with a PlayerError.
    */
   negotiate(pc: RTCPeerConnection, log: DebugLog): Promise<void>;
-  /** Renegotiates ICE with fresh credentials on both sides; resolves once the remote side's new credentials are applied. */
-  restartIce(): Promise<void>;
+  /**
+   * Renegotiates ICE with fresh credentials on both sides; resolves once the remote side's new
+   * credentials are applied. Rejects with a PlayerError when the remote side refuses or does not
+   * answer within `timeoutMs`, with the peer connection back on its previous ICE session.
+   */
+  restartIce(timeoutMs: number): Promise<void>;
   /** Ends the signaling's part of the session (WHEP: DELETE the resource); idempotent. */
   close(): void;
 }

@@ -1,15 +1,22 @@
 /**
  * The WebRTC media path, whoever offers (the signaling decides: see webrtc-signaling.ts). Audio and
  * video arrive as one MediaStream on the video element. It keeps the path alive — one ICE restart
- * per incident (ice-restart-policy.ts) — watches frames and stats, and says why it failed.
+ * per incident (ice-restart-policy.ts) — watches frames and stats, and says why it failed. Trouble
+ * that may pass (ICE disconnected, frames stopped, heavy loss) is `degraded` first, so the session
+ * can warm a standby; the path fails only when the trouble outlasts its bound.
  */
 
 import { PlayerError, toPlayerError, type TransportFailureReason } from '../../events.js';
 import type { IceServer } from '../../protocol.js';
+import { avOffsetFromSync } from '../../sync/av-offset.js';
+import type { PresentedFrame } from '../../sync/media-clock.js';
+import type { StreamTimeline } from '../../sync/stream-timeline.js';
 import { TypedEmitter } from '../../typed-emitter.js';
 import type { DebugLog, Transport, TransportEvents, TransportStats } from '../transport.js';
+import { DegradedCauses, type DegradedCause } from './degraded-causes.js';
 import { FrameWatch } from './frame-watch.js';
-import { IceRestartPolicy, type IceDecision, type IceRestartTiming } from './ice-restart-policy.js';
+import type { HeavyLossChange } from './heavy-loss.js';
+import { DEFAULT_ICE_RESTART_TIMING, IceRestartPolicy, type IceDecision, type IceRestartTiming } from './ice-restart-policy.js';
 import { classifyNeverConnected } from './path-classification.js';
 import { StatsWatch } from './stats-watch.js';
 import type { WebRtcSignaling } from './webrtc-signaling.js';
@@ -23,7 +30,6 @@ export interface WebRtcTransportOptions {
   iceTiming?: IceRestartTiming;
 }
 
-type DegradedReason = 'ice-disconnected' | 'no-frames';
 
 export class WebRtcTransport extends TypedEmitter<TransportEvents> implements Transport {
   readonly kind = 'webrtc';
@@ -32,7 +38,7 @@ export class WebRtcTransport extends TypedEmitter<TransportEvents> implements Tr
   private stream: MediaStream | undefined;
   private startCallbacks: { resolve: () => void; reject: (error: PlayerError) => void } | undefined;
   private readonly policy: IceRestartPolicy;
-  private readonly degradedBy = new Set<DegradedReason>();
+  private readonly degradedBy = new DegradedCauses();
   private frameWatch: FrameWatch | undefined;
   private iceTimer: ReturnType<typeof setTimeout> | undefined;
   private statsWatch: StatsWatch | undefined;
@@ -41,7 +47,7 @@ export class WebRtcTransport extends TypedEmitter<TransportEvents> implements Tr
 
   constructor(private readonly options: WebRtcTransportOptions) {
     super();
-    this.policy = new IceRestartPolicy(options.iceTiming);
+    this.policy = new IceRestartPolicy(options.iceTiming ?? DEFAULT_ICE_RESTART_TIMING);
   }
 
   start(video: HTMLVideoElement): Promise<void> {
@@ -58,7 +64,7 @@ export class WebRtcTransport extends TypedEmitter<TransportEvents> implements Tr
       this.statsWatch = new StatsWatch(pc, this.options.log, {
         onMediaSilence: () => this.act(this.policy.onMediaSilence(performance.now())),
         onMediaFlowing: () => this.act(this.policy.onMediaFlowing()),
-        onHeavyLoss: (description) => this.fail(new PlayerError('webrtc-failed', `heavy loss: ${description}`, 'heavy-loss')),
+        onHeavyLoss: (change) => this.onHeavyLoss(change),
       });
       this.statsWatch.start();
       this.options.signaling.negotiate(pc, this.options.log).then(
@@ -70,7 +76,28 @@ export class WebRtcTransport extends TypedEmitter<TransportEvents> implements Tr
 
   stats(): TransportStats {
     const path = this.statsWatch?.path;
-    return { playbackRate: this.video?.playbackRate, ...(path ? { webrtcPath: { ...path } } : {}) };
+    const receive = this.statsWatch?.receive;
+    return {
+      playbackRate: this.video?.playbackRate,
+      bufferMs: receive?.jitterBufferMs,
+      jitterDepthMs: receive?.jitterTargetMs,
+      bitrateKbps: receive?.bitrateKbps,
+      packetLoss: receive?.packetLoss,
+      ...(path ? { webrtcPath: { ...path } } : {}),
+    };
+  }
+
+  ptsOfFrame(metadata: VideoFrameCallbackMetadata, timeline: StreamTimeline): number | undefined {
+    return metadata.rtpTimestamp === undefined ? undefined : timeline.ptsOfVideoRtp(metadata.rtpTimestamp);
+  }
+
+  /** The audio receiver's synchronization source says which RTP time of the sound was played, and when. */
+  avOffsetOf(frame: PresentedFrame, timeline: StreamTimeline): number | undefined {
+    const receiver = this.pc?.getReceivers().find(({ track }) => track.kind === 'audio');
+    const source = receiver?.getSynchronizationSources()[0];
+    const audioRtpPts = source && timeline.ptsOfAudioRtp(source.rtpTimestamp);
+    if (frame.pts === undefined || audioRtpPts === undefined || !source) return undefined;
+    return avOffsetFromSync({ videoPts: frame.pts, videoDisplayedAt: frame.displayedAt, audioRtpPts, audioPlayedAt: source.timestamp });
   }
 
   /** Why no media came: when ICE never connected, whether UDP looked blocked; otherwise a plain timeout. */
@@ -146,7 +173,7 @@ export class WebRtcTransport extends TypedEmitter<TransportEvents> implements Tr
     if (this.policy.inTrouble) this.degrade('ice-disconnected');
     else this.restore('ice-disconnected');
     if (decision.action === 'restart') this.restartIce();
-    if (decision.action === 'give-up') void this.giveUp(decision.neverConnected);
+    if (decision.action === 'give-up') void this.giveUp(decision);
     const wakeAt = this.policy.wakeAt();
     if (wakeAt !== undefined && !this.closed) {
       this.iceTimer = setTimeout(() => this.act(this.policy.onTimer(performance.now())), Math.max(0, wakeAt - performance.now()));
@@ -155,14 +182,19 @@ export class WebRtcTransport extends TypedEmitter<TransportEvents> implements Tr
 
   private restartIce(): void {
     this.options.log('ice restart');
-    this.options.signaling.restartIce().then(
+    const { restartTimeoutMs } = this.options.iceTiming ?? DEFAULT_ICE_RESTART_TIMING;
+    this.options.signaling.restartIce(restartTimeoutMs).then(
       () => this.options.log('ice restart negotiated'),
-      // The restart's deadline in the policy decides; the old ICE session may still come back.
+      // The signaling left the old ICE session in place: it may still come back before the
+      // restart's deadline, at which the policy gives up.
       (error: unknown) => this.options.log(`ice restart not negotiated: ${error instanceof Error ? error.message : String(error)}`),
     );
   }
 
-  private async giveUp(neverConnected: boolean): Promise<void> {
+  private async giveUp({ neverConnected, tooManyRestarts }: { neverConnected: boolean; tooManyRestarts: boolean }): Promise<void> {
+    if (tooManyRestarts) {
+      return this.fail(new PlayerError('webrtc-failed', 'the ICE connection keeps getting lost: too many ICE restarts in a short time', 'ice-failed'));
+    }
     if (!neverConnected) {
       return this.fail(new PlayerError('webrtc-failed', 'the ICE connection was lost and an ICE restart did not bring it back', 'ice-failed'));
     }
@@ -172,19 +204,27 @@ export class WebRtcTransport extends TypedEmitter<TransportEvents> implements Tr
     this.fail(new PlayerError('webrtc-failed', message, reason));
   }
 
-  private degrade(reason: DegradedReason): void {
-    if (this.closed || this.failed || this.degradedBy.has(reason)) return;
-    this.degradedBy.add(reason);
-    const detail =
-      reason === 'ice-disconnected'
-        ? ({ reason: 'ice-failed', message: 'the ICE connection is disconnected' } as const)
-        : ({ reason: 'heavy-loss', message: 'no video frame presented for over a second' } as const);
+  private onHeavyLoss(change: HeavyLossChange): void {
+    switch (change.kind) {
+      case 'heavy':
+        return this.degrade('heavy-loss', `heavy loss: ${change.description}`);
+      case 'cleared':
+        return this.restore('heavy-loss');
+      case 'sustained':
+        return this.fail(new PlayerError('webrtc-failed', `heavy loss: ${change.description}`, 'heavy-loss'));
+    }
+  }
+
+  private degrade(cause: DegradedCause, message?: string): void {
+    if (this.closed || this.failed) return;
+    const detail = this.degradedBy.start(cause, message);
+    if (!detail) return;
     this.options.log(`degraded: ${detail.message}`);
     this.emit('degraded', detail);
   }
 
-  private restore(reason: DegradedReason): void {
-    if (this.closed || !this.degradedBy.delete(reason) || this.degradedBy.size > 0) return;
+  private restore(cause: DegradedCause): void {
+    if (this.closed || !this.degradedBy.end(cause)) return;
     this.options.log('restored');
     this.emit('restored', {});
   }

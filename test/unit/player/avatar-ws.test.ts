@@ -96,7 +96,7 @@ describe('AvatarWsSignaling', () => {
     expect(problems).toHaveLength(7);
   });
 
-  it('hands binary frames of an mse session over as media, with clock and skip messages', async () => {
+  it('hands binary frames of an mse session over as media, with skip messages, and clock and cue messages as events', async () => {
     const { url, connection } = await startServer();
     const client = connectedClient(url);
     const problems: string[] = [];
@@ -106,7 +106,9 @@ describe('AvatarWsSignaling', () => {
     const clocks: { pts: number; time: number }[] = [];
     const skips: { from: number; to: number }[] = [];
     feed.onBytes((data) => chunks.push([...new Uint8Array(data)]));
-    feed.onClock((sample) => clocks.push(sample));
+    const cues: string[] = [];
+    client.on('clock', ({ pts, time }) => clocks.push({ pts, time }));
+    client.on('cue', ({ id }) => cues.push(id));
     const skipped = new Promise<void>((resolve) => feed.onSkip((skip) => resolve(void skips.push(skip))));
     await client.connect({ v: 1, type: 'hello', transport: 'mse' });
     const { socket } = await connection;
@@ -114,11 +116,13 @@ describe('AvatarWsSignaling', () => {
     socket.send(Buffer.from([1, 2, 3]), { binary: true });
     socket.send(JSON.stringify({ v: 1, type: 'clock', pts: 1.5, time: 1_700_000_000_000 }));
     socket.send(Buffer.from([4]), { binary: true });
+    socket.send(JSON.stringify({ v: 1, type: 'cue', id: '1:speech-start', kind: 'speech-start', pts: 1.5 }));
     socket.send(JSON.stringify({ v: 1, type: 'skip', from: 2, to: 3.5, reason: 'slow-reader' }));
     await skipped;
 
     expect(chunks).toEqual([[1, 2, 3], [4]]);
     expect(clocks).toEqual([{ pts: 1.5, time: 1_700_000_000_000 }]);
+    expect(cues).toEqual(['1:speech-start']);
     expect(skips).toEqual([{ from: 2, to: 3.5 }]);
     expect(problems).toEqual([]);
   });

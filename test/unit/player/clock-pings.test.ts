@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PingMessage } from '../../../src/protocol.js';
-import { ClockPings, PING_SCHEDULE, type ClockSample } from '../../../src/signaling/clock-pings.js';
+import { ClockPings, PING_SCHEDULE } from '../../../src/signaling/clock-pings.js';
+import type { ClockSample } from '../../../src/sync/clock-offset.js';
 
 describe('ClockPings', () => {
   let sent: PingMessage[];

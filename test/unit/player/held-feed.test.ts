@@ -4,11 +4,10 @@ import type { MediaFeed } from '../../../src/transports/mse/media-feed.js';
 
 /** A feed the test drives by hand. */
 function manualFeed() {
-  const listeners = { bytes: new Set<(data: ArrayBuffer) => void>(), clock: new Set<(c: { pts: number; time: number }) => void>(), skip: new Set<(s: { from: number; to: number }) => void>() };
+  const listeners = { bytes: new Set<(data: ArrayBuffer) => void>(), skip: new Set<(s: { from: number; to: number }) => void>() };
   let keyframeRequests = 0;
   const feed: MediaFeed = {
     onBytes: (l) => (listeners.bytes.add(l), () => listeners.bytes.delete(l)),
-    onClock: (l) => (listeners.clock.add(l), () => listeners.clock.delete(l)),
     onSkip: (l) => (listeners.skip.add(l), () => listeners.skip.delete(l)),
     requestKeyframe: () => void keyframeRequests++,
   };
@@ -17,7 +16,6 @@ function manualFeed() {
     listeners,
     keyframeRequests: () => keyframeRequests,
     bytes: (...values: number[]) => listeners.bytes.forEach((l) => l(Uint8Array.from(values).buffer)),
-    clock: (pts: number) => listeners.clock.forEach((l) => l({ pts, time: 1000 + pts })),
     skip: (from: number, to: number) => listeners.skip.forEach((l) => l({ from, to })),
   };
 }
@@ -25,7 +23,6 @@ function manualFeed() {
 function record(held: HeldFeed): string[] {
   const seen: string[] = [];
   held.onBytes((data) => seen.push(`bytes ${[...new Uint8Array(data)].join(',')}`));
-  held.onClock(({ pts }) => seen.push(`clock ${pts}`));
   held.onSkip(({ from, to }) => seen.push(`skip ${from}-${to}`));
   return seen;
 }
@@ -35,14 +32,13 @@ describe('HeldFeed', () => {
     const source = manualFeed();
     const held = new HeldFeed(source.feed);
     source.bytes(1, 2);
-    source.clock(0.5);
     source.bytes(3);
     source.skip(1, 2);
     const seen = record(held);
     expect(seen).toEqual([]);
     await Promise.resolve();
     source.bytes(4);
-    expect(seen).toEqual(['bytes 1,2', 'clock 0.5', 'bytes 3', 'skip 1-2', 'bytes 4']);
+    expect(seen).toEqual(['bytes 1,2', 'bytes 3', 'skip 1-2', 'bytes 4']);
   });
 
   it('stops listening to its source on close', async () => {
@@ -53,7 +49,7 @@ describe('HeldFeed', () => {
     held.close();
     source.bytes(9);
     expect(seen).toEqual([]);
-    expect(source.listeners.bytes.size + source.listeners.clock.size + source.listeners.skip.size).toBe(0);
+    expect(source.listeners.bytes.size + source.listeners.skip.size).toBe(0);
   });
 
   it('passes keyframe requests to its source', () => {

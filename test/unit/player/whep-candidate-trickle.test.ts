@@ -100,4 +100,50 @@ describe('CandidateTrickle', () => {
     expect(received[0]?.body).toContain(tcp);
     trickle.close();
   });
+
+  it('keeps what the browser gathers for the restart before its credentials are read (hold … startSession)', async () => {
+    const { url, received, server } = await sessionServer(204);
+    servers.push(server);
+    const trickle = new CandidateTrickle(() => undefined);
+    trickle.startSession(parameters);
+    trickle.hold();
+    const restarted = iceParametersOf(chromium['restart-offer']);
+    // setLocalDescription of the restart offer starts gathering at once: these come before startSession.
+    trickle.add(tcp, restarted.ufrag);
+    trickle.add(host, parameters.ufrag); // a late one of the old session: dropped
+    trickle.add(null, null); // the end of the new session's candidates
+    trickle.startSession(restarted);
+    trickle.release({ url, etag: '"new"', token: null });
+    await waitFor(() => received.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(received).toHaveLength(1);
+    expect(received[0]?.body).toContain(`a=ice-ufrag:${restarted.ufrag}`);
+    expect(received[0]?.body).toContain(`a=${tcp}\r\na=end-of-candidates\r\n`);
+    expect(received[0]?.body).not.toContain(host);
+    trickle.close();
+  });
+
+  it('a rolled-back restart: back on the previous session, the new one\'s candidates are dropped and trickling goes on', async () => {
+    const { url, received, server } = await sessionServer(204);
+    servers.push(server);
+    const trickle = new CandidateTrickle(() => undefined);
+    trickle.startSession(parameters);
+    trickle.release({ url, etag: null, token: null });
+    trickle.hold();
+    const restarted = iceParametersOf(chromium['restart-offer']);
+    trickle.startSession(restarted);
+    trickle.add(tcp, restarted.ufrag);
+    trickle.add(null, restarted.ufrag);
+    expect(trickle.session?.ufrag).toBe(restarted.ufrag);
+    trickle.startSession(parameters); // the PATCH failed: rolled back
+    trickle.release({ url, etag: null, token: null });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(received).toEqual([]);
+    trickle.add(host, parameters.ufrag); // still trickling for the previous session
+    await waitFor(() => received.length > 0);
+    expect(received[0]?.body).toContain(`a=ice-ufrag:${parameters.ufrag}`);
+    expect(received[0]?.body).toContain(host);
+    expect(received[0]?.body).not.toContain(tcp);
+    trickle.close();
+  });
 });
