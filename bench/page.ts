@@ -55,7 +55,7 @@ const TIMEOUT_MS = 15_000;
 /** A bound on what one watch keeps: 200 s at 60 fps. */
 const MAX_FRAMES = 12_000;
 
-function addPlayer(attributes: Record<string, string>): AvatarPlayer {
+export function addPlayer(attributes: Record<string, string>): AvatarPlayer {
   const player = document.createElement('avatar-player');
   for (const [name, value] of Object.entries(attributes)) player.setAttribute(name, value);
   document.body.append(player);
@@ -75,7 +75,7 @@ function videoOf(player: AvatarPlayer): HTMLVideoElement {
   return video;
 }
 
-function waitForFirstFrame(player: AvatarPlayer, started: number): Promise<FirstFrame> {
+export function waitForFirstFrame(player: AvatarPlayer, started: number): Promise<FirstFrame> {
   return new Promise<FirstFrame>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no first frame in ${TIMEOUT_MS} ms (state ${player.state})`)), TIMEOUT_MS);
     player.addEventListener('firstframe', (e) => {

@@ -3,7 +3,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import type { StallRecovery, Summary } from './frame-analysis.js';
 import type { FirstFrame } from './page.js';
+import { reportPage } from './report-page.js';
 import { summary } from './stats.js';
+import type { Distribution } from './sync-analysis.js';
+import type { SyncResults } from './sync.js';
 
 export interface SteadyState {
   seconds: number;
@@ -27,9 +30,11 @@ export interface AppendPath extends SteadyState {
   load: { busyMs: number; periodMs: number } | null;
 }
 
+/** What one `npm run bench` measured; a section is absent when BENCH_ONLY left it out. */
 export interface Results {
-  webrtc: { runs: FirstFrame[]; fps: number; fpsSeconds: number };
-  mse: {
+  webrtc?: { runs: FirstFrame[]; fps: number; fpsSeconds: number };
+  sync?: SyncResults;
+  mse?: {
     /** The element's `latency` attribute; null: its default. */
     targetLatencyMs: number | null;
     runs: FirstFrame[];
@@ -54,7 +59,7 @@ function valueRow(metric: string, value: number | null): Cell[] {
   return [metric, value === null ? 0 : 1, value, value, value];
 }
 
-function mseRows({ runs, latency, stall, appendPaths }: Results['mse']): Cell[][] {
+function mseRows({ runs, latency, stall, appendPaths }: NonNullable<Results['mse']>): Cell[][] {
   const seconds = Math.round(latency.seconds);
   return [
     summaryRow('mse first frame (element) ms', summary(runs.map((r) => r.elementMs))),
@@ -98,23 +103,86 @@ function printTable(rows: Cell[][]): void {
   for (const row of rows) console.log(row.map((cell, i) => format(cell).padEnd(i === 0 ? firstWidth : 9)).join(''));
 }
 
-export async function report({ webrtc, mse }: Results): Promise<void> {
-  const element = summary(webrtc.runs.map((r) => r.elementMs));
-  const page = summary(webrtc.runs.map((r) => r.pageMs));
-  const bundleKb = await bundleGzipKb();
-  printTable([
-    ['metric', 'n', 'median', 'p95', 'max'],
-    summaryRow('webrtc first frame (element) ms', element),
-    summaryRow('webrtc first frame (page) ms', page),
-    valueRow(`webrtc frame rate over ${webrtc.fpsSeconds} s`, webrtc.fps),
-    valueRow('element + webrtc bundle, kB gzip', bundleKb),
-    ...mseRows(mse),
-  ]);
-  const { runs, ...mseFigures } = mse;
-  const mseJson = { ...mseFigures, firstFrame: { element: summary(runs.map((r) => r.elementMs)), page: summary(runs.map((r) => r.pageMs)) } };
-  await mkdir('bench/results', { recursive: true });
-  await writeFile(
-    'bench/results/latest.json',
-    JSON.stringify({ date: new Date().toISOString(), webrtc: { firstFrame: { element, page }, fps: webrtc.fps }, bundleGzipKb: bundleKb, mse: mseJson }, null, 2),
+function distributionRow(metric: string, d: Distribution): Cell[] {
+  return [metric, d.n, d.median, d.p95, d.max];
+}
+
+/** The A/V offset (flash vs beep) and glass-to-glass (frame code vs send log) rows, per path. */
+function syncRows({ transports }: SyncResults): Cell[][] {
+  return transports.flatMap((t) => {
+    const p = t.transport;
+    const g2g = t.glassToGlass;
+    return [
+      valueRow(`${p} sync: frames with a readable code %`, (100 * t.frames.readable) / Math.max(1, t.frames.presented)),
+      distributionRow(`${p} A/V offset (video − audio) ms`, t.avOffset.all),
+      valueRow(`${p} A/V offset p5 ms`, t.avOffset.all.p5),
+      valueRow(`${p} A/V |offset| p95 ms (goal ≤ 20)`, t.avOffset.all.absP95),
+      distributionRow(`${p} A/V offset at splices ms`, t.avOffset.splices),
+      valueRow(`${p} A/V |offset| p95 at splices ms`, t.avOffset.splices.absP95),
+      distributionRow(`${p} A/V offset from 8 s ms`, t.avOffset.settled),
+      distributionRow(`${p} A/V offset at the audio tap ms`, t.avOffset.atTap),
+      valueRow(`${p} splice flashes without a beep`, t.avOffset.unpairedSpliceFlashes),
+      ...(t.playerAvOffset ? [distributionRow(`${p} player's A/V offset figure ms`, t.playerAvOffset)] : [valueRow(`${p} player's A/V offset figure ms`, null)]),
+      ...(g2g
+        ? [
+            distributionRow(`${p} glass-to-glass, measured ms`, g2g.measured),
+            ...(g2g.player ? [distributionRow(`${p} glass-to-glass, player's figure ms`, g2g.player)] : [valueRow(`${p} glass-to-glass, player's figure ms`, null)]),
+            ...(g2g.disagreement ? [distributionRow(`${p} |player − measured| ms`, g2g.disagreement)] : []),
+          ]
+        : [valueRow(`${p} glass-to-glass, measured ms`, null)]),
+    ];
+  });
+}
+
+/** The JSON written to bench/results/latest.json (bench/lab.ts adds `lab`). */
+export interface LatestJson {
+  date: string;
+  bundleGzipKb: number;
+  webrtc?: { firstFrame: { element: Summary; page: Summary; runs: FirstFrame[] }; fps: number };
+  mse?: Omit<NonNullable<Results['mse']>, 'runs'> & { firstFrame: { element: Summary; page: Summary; runs: FirstFrame[] } };
+  sync?: SyncResults & { date: string };
+  /** When each section was measured: a partial run leaves the others as they were. */
+  dates?: Record<string, string>;
+  [section: string]: unknown;
+}
+
+function firstFrameJson(runs: FirstFrame[]): { element: Summary; page: Summary; runs: FirstFrame[] } {
+  return { element: summary(runs.map((r) => r.elementMs)), page: summary(runs.map((r) => r.pageMs)), runs };
+}
+
+/** A partial run (BENCH_ONLY) keeps the sections of the last full one. */
+async function previousJson(): Promise<Partial<LatestJson>> {
+  return readFile('bench/results/latest.json', 'utf8').then(
+    (text) => JSON.parse(text) as Partial<LatestJson>,
+    () => ({}),
   );
+}
+
+export async function report({ webrtc, mse, sync }: Results): Promise<void> {
+  const bundleKb = await bundleGzipKb();
+  const rows: Cell[][] = [['metric', 'n', 'median', 'p95', 'max']];
+  if (webrtc) {
+    rows.push(
+      summaryRow('webrtc first frame (element) ms', summary(webrtc.runs.map((r) => r.elementMs))),
+      summaryRow('webrtc first frame (page) ms', summary(webrtc.runs.map((r) => r.pageMs))),
+      valueRow(`webrtc frame rate over ${webrtc.fpsSeconds} s`, webrtc.fps),
+    );
+  }
+  rows.push(valueRow('element + webrtc bundle, kB gzip', bundleKb));
+  if (sync) rows.push(...syncRows(sync));
+  if (mse) rows.push(...mseRows(mse));
+  printTable(rows);
+  const date = new Date().toISOString();
+  const latest: LatestJson = { ...(await previousJson()), date, bundleGzipKb: bundleKb };
+  if (webrtc) latest.webrtc = { firstFrame: firstFrameJson(webrtc.runs), fps: webrtc.fps };
+  if (mse) {
+    const { runs, ...mseFigures } = mse;
+    latest.mse = { ...mseFigures, firstFrame: firstFrameJson(runs) };
+  }
+  if (sync) latest.sync = { ...sync, date };
+  latest.dates = { ...latest.dates, ...Object.fromEntries((['webrtc', 'mse', 'sync'] as const).filter((k) => ({ webrtc, mse, sync })[k]).map((k) => [k, date])) };
+  await mkdir('bench/results', { recursive: true });
+  await writeFile('bench/results/latest.json', JSON.stringify(latest, null, 2));
+  await writeFile('bench/results/report.html', reportPage(latest, rows.map((row) => row.map(format))));
+  console.log('wrote bench/results/latest.json and bench/results/report.html');
 }

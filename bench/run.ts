@@ -4,9 +4,11 @@
  * WebSocket + MediaSource: time to first frame; glass-to-glass latency over BENCH_LATENCY_SECONDS (60 s);
  * latency after a 3 s stall of the socket (through bench/tcp-pause-proxy.ts); and the MediaSource in the
  * Worker vs on the main thread, on an idle and on a busy page (BENCH_APPEND_SECONDS each, 20 s).
- * Other knobs: BENCH_RUNS (7), BENCH_STALL_PLAY_SECONDS (5: play before the stall), BENCH_MSE_TARGET_MS (the
+ * A/V offset and measured glass-to-glass per path (bench/sync.ts, BENCH_SYNC_SECONDS each, 30 s).
+ * BENCH_ONLY=sync runs only that, BENCH_ONLY=classic everything else; a partial run keeps the other sections of
+ * bench/results/latest.json. Other knobs: BENCH_RUNS (7), BENCH_STALL_PLAY_SECONDS (5: play before the stall), BENCH_MSE_TARGET_MS (the
  * element's `latency`), BENCH_RAW_DIR (write every watch's frames there as JSON).
- * Prints one table and writes bench/results/latest.json.
+ * Prints one table and writes bench/results/latest.json and bench/results/report.html.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ import { startReferenceServer } from '../scripts/reference-server.mjs';
 import { deliveryLagOf, droppedOf, frameRateOf, framesBetween, stallRecovery, summaryOf } from './frame-analysis.js';
 import type { Bench, FirstFrame, WatchOptions, WatchRecord } from './page.js';
 import { report, type AppendPath, type Results, type SteadyState } from './report.js';
+import { syncBench } from './sync.js';
 import { startTcpPauseProxy } from './tcp-pause-proxy.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -38,6 +41,8 @@ const BUSY_PAGE = { busyMs: 50, periodMs: 100 };
  * back to back all land at the same point of the GOP, so their pauses are spread evenly over this span.
  */
 const PHASE_SPREAD_MS = 1_000;
+const ONLY = process.env.BENCH_ONLY;
+if (ONLY !== undefined && ONLY !== 'sync' && ONLY !== 'classic') throw new Error(`BENCH_ONLY is 'sync' or 'classic', not '${ONLY}'`);
 /** If set, every watch's raw frame record is written there as JSON (for plots and for digging). */
 const RAW_DIR = process.env.BENCH_RAW_DIR;
 
@@ -72,8 +77,8 @@ async function main(): Promise<void> {
   try {
     const logDir = await mkdtemp(join(tmpdir(), 'avatar-bench-log-'));
     cleanups.push(() => rm(logDir, { recursive: true, force: true }));
-    const server = await startReferenceServer({ logFile: join(logDir, 'server.log'), args: ['--port', '0', '--host', '127.0.0.1'], readyTimeoutMs: 120_000 });
-    cleanups.push(() => server.stop());
+    const server = ONLY === 'sync' ? undefined : await startReferenceServer({ logFile: join(logDir, 'server.log'), args: ['--port', '0', '--host', '127.0.0.1'], readyTimeoutMs: 120_000 });
+    if (server) cleanups.push(() => server.stop());
     // Nothing may reload the page mid-measurement: no file watching or HMR (the repository is edited while we
     // run), and a dependency cache of our own with every dependency named up front (a dependency Vite discovers
     // late, mp4box when the remux worker first loads, or a cache another Vite run rewrote makes it reload).
@@ -106,8 +111,9 @@ async function main(): Promise<void> {
     const address = vite.httpServer!.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     await page.goto(`http://127.0.0.1:${port}/bench/page.html`);
-    await page.waitForFunction('window.bench !== undefined');
-    await report(await measure(page, server.wsUrl));
+    await page.waitForFunction('window.bench !== undefined && window.benchSync !== undefined');
+    const classic = server ? await measure(page, server.wsUrl) : {};
+    await report({ ...classic, ...(ONLY === 'classic' ? {} : { sync: await syncBench(page, cleanups) }) });
   } finally {
     await cleanUp();
   }
@@ -186,7 +192,7 @@ function steadyState(record: WatchRecord): SteadyState {
 }
 
 /** Plays through the pause proxy, stops server → client for STALL.stallMs, and watches the recovery. */
-async function stallRun(page: Page, wsUrl: string): Promise<Results['mse']['stall']> {
+async function stallRun(page: Page, wsUrl: string): Promise<NonNullable<Results['mse']>['stall']> {
   const server = new URL(wsUrl);
   const proxy = await startTcpPauseProxy({ host: server.hostname, port: Number(server.port) });
   try {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run bench`: the benchmarks (bench/run.ts) inside a private network namespace, as the browser tests,
+# `npm run bench`: the benchmarks (bench/run.ts: first frame, latency, A/V sync and glass-to-glass; BENCH_ONLY=sync
+# for the sync runs alone) inside a private network namespace, as the browser tests,
 # then the restricted-network lab's (bench/lab.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
