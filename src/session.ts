@@ -30,7 +30,7 @@ import {
   type SelectorOptions,
   type SelectorTimer,
 } from './selection/transport-selector.js';
-import { PlayoutMonitor } from './sync/playout-monitor.js';
+import { LazyPlayoutMonitor } from './sync/lazy-playout-monitor.js';
 import type { DebugLog } from './transports/transport.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { VideoStage } from './video-stage.js';
@@ -91,7 +91,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
   private readonly timeouts: AttemptTimeouts;
   private readonly memory: TransportMemory;
   private readonly log: DebugLog;
-  private readonly playout: PlayoutMonitor;
+  private readonly playout: LazyPlayoutMonitor;
   private statsTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly options: PlayerSessionOptions) {
@@ -102,7 +102,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.memory = options.memory ?? idbTransportMemory();
     this.log = this.config.debug ? (message) => console.debug('[avatar-player]', message) : () => undefined;
-    this.playout = new PlayoutMonitor((type, detail) => this.emit(type, detail as PlayerEventDetails[typeof type]), this.log);
+    this.playout = new LazyPlayoutMonitor((type, detail) => this.emit(type, detail as PlayerEventDetails[typeof type]), this.log);
   }
 
   get state(): PlayerState {
@@ -128,6 +128,7 @@ export class PlayerSession extends TypedEmitter<PlayerEventDetails> {
     this.hasPlayed = false;
     this.connectedAt = performance.now();
     this.setState('connecting');
+    this.playout.load();
     this.statsTimer ??= setInterval(() => this.emit('stats', this.stats()), STATS_EVERY_MS);
     const round = ++this.round;
     void this.recall().then((kind) => {
