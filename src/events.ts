@@ -3,7 +3,7 @@
  * The session emits them; the element re-dispatches them unchanged.
  */
 
-import type { CueKind, JsonValue, TransportKind } from './protocol.js';
+import type { CueMessage, TransportKind } from './protocol.js';
 import type { PlayerStats } from './player-stats.js';
 
 export type PlayerState = 'idle' | 'connecting' | 'playing' | 'reconnecting' | 'failed';
@@ -90,20 +90,11 @@ export interface PlayerWarningDetail {
 /** Autoplay with sound was refused: the player plays muted and shows an unmute button. */
 export type AutoplayBlockedDetail = Record<string, never>;
 
-/** A cue of the stream, fired when the frame at its `pts` is on screen (within one frame). */
-export interface CueDetail {
-  /** The same for every viewer of the stream: a cue fires once even when two paths deliver it. */
-  id: string;
-  kind: CueKind;
-  /** Stream time (s) of the cue. */
-  pts: number;
-  /** Captions: stream time (s) at which the caption goes away. */
-  end?: number;
-  text?: string;
-  /** Application cues: the backend's payload, untouched. */
-  data?: JsonValue;
-  /** The clip it belongs to, when the server says. */
-  clip?: string;
+/**
+ * A cue of the stream (its message without `v` and `type`: id, kind, pts, end?, text?, data?, clip?), fired
+ * when the frame at its `pts` is on screen (within one frame).
+ */
+export interface CueDetail extends Omit<CueMessage, 'v' | 'type'> {
   /** The cue came after its frame was on screen, so it fired with the next frame instead. */
   late: boolean;
 }

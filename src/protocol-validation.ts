@@ -466,25 +466,25 @@ function readCue(fields: Fields): CueMessage {
   }
   if (kind === 'app') {
     if (fields.value('data') === undefined) fields.fail('data', 'present in an application cue');
-    const data = copyJson(fields.value('data'), 0);
+    const data = copyJsonValue(fields.value('data'), PROTOCOL_LIMITS.cueDataDepth);
     if (data === undefined) fields.fail('data', `nested at most ${PROTOCOL_LIMITS.cueDataDepth} deep`);
     return { ...cue, data };
   }
   return cue;
 }
 
-/** A fresh copy of parsed JSON without `__proto__` keys (they never reach the page); undefined if nested too deep. */
-function copyJson(value: unknown, depth: number): JsonValue | undefined {
-  if (depth > PROTOCOL_LIMITS.cueDataDepth) return undefined;
+/** A fresh copy of parsed JSON without `__proto__` keys (they never reach the page); undefined if nested deeper than `maxDepth`. */
+export function copyJsonValue(value: unknown, maxDepth: number, depth = 0): JsonValue | undefined {
+  if (depth > maxDepth) return undefined;
   if (Array.isArray(value)) {
-    const items = value.map((item) => copyJson(item, depth + 1));
+    const items = value.map((item) => copyJsonValue(item, maxDepth, depth + 1));
     return items.includes(undefined) ? undefined : (items as JsonValue[]);
   }
   if (!isJsonObject(value)) return value as JsonValue;
   const copy: { [key: string]: JsonValue } = {};
   for (const [key, item] of Object.entries(value)) {
     if (key === '__proto__') continue;
-    const itemCopy = copyJson(item, depth + 1);
+    const itemCopy = copyJsonValue(item, maxDepth, depth + 1);
     if (itemCopy === undefined) return undefined;
     copy[key] = itemCopy;
   }

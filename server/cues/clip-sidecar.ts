@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { JsonValue } from '../../src/protocol.js';
+import { copyJsonValue } from '../../src/protocol-validation.js';
 import { SIDECAR_LIMITS, type ClipAppCue, type ClipCaption, type ClipCues } from './clip-cues.js';
 import { SidecarError } from './sidecar-error.js';
 
@@ -83,7 +84,7 @@ function readAppCues(value: unknown, fail: Fail): ClipAppCue[] {
     if (!isObject(item)) return fail(field, 'an object');
     const at = seconds(item.at, `${field}.at`, fail);
     if (!('data' in item)) fail(`${field}.data`, 'present (any JSON value)');
-    const data = copyJson(item.data, 0);
+    const data = copyJsonValue(item.data, SIDECAR_LIMITS.dataDepth);
     if (data === undefined) return fail(`${field}.data`, `nested at most ${SIDECAR_LIMITS.dataDepth} deep`);
     if (Buffer.byteLength(JSON.stringify(data)) > SIDECAR_LIMITS.dataBytes) fail(`${field}.data`, `at most ${SIDECAR_LIMITS.dataBytes} bytes as JSON`);
     return { at, data };
@@ -100,24 +101,6 @@ function captionText(value: unknown, field: string, fail: Fail): string {
     return fail(field, `a string of 1 to ${SIDECAR_LIMITS.textLength} characters`);
   }
   return value;
-}
-
-/** A fresh copy without `__proto__` keys; undefined when nested too deep. */
-function copyJson(value: unknown, depth: number): JsonValue | undefined {
-  if (depth > SIDECAR_LIMITS.dataDepth) return undefined;
-  if (Array.isArray(value)) {
-    const items = value.map((item: unknown) => copyJson(item, depth + 1));
-    return items.includes(undefined) ? undefined : (items as JsonValue[]);
-  }
-  if (!isObject(value)) return value as JsonValue;
-  const copy: { [key: string]: JsonValue } = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (key === '__proto__') continue;
-    const itemCopy = copyJson(item, depth + 1);
-    if (itemCopy === undefined) return undefined;
-    copy[key] = itemCopy;
-  }
-  return copy;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
