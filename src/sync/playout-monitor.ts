@@ -42,6 +42,8 @@ export class PlayoutMonitor {
   private video: HTMLVideoElement | undefined;
   private last: PresentedFrame | undefined;
   private avReadings: number[] = [];
+  /** The element's dropped-frame count when its path came on screen: the videos are reused. */
+  private droppedBefore = 0;
 
   constructor(
     private readonly emit: PlayoutEmit,
@@ -65,6 +67,7 @@ export class PlayoutMonitor {
     this.last = undefined;
     this.avReadings = [];
     this.frameRate.reset();
+    this.droppedBefore = droppedFramesOf(video) ?? 0;
   }
 
   addCue(cue: CueMessage): void {
@@ -88,7 +91,7 @@ export class PlayoutMonitor {
       avOffsetMs: rounded(median(this.avReadings)),
       positionS: this.last?.pts ?? null,
       framesPerSecond: rate ? Math.round(rate.fps * 10) / 10 : null,
-      droppedFrames: this.video?.getVideoPlaybackQuality?.().droppedVideoFrames ?? null,
+      droppedFrames: this.video ? Math.max(0, (droppedFramesOf(this.video) ?? 0) - this.droppedBefore) : null,
       clockOffsetMs: offset === undefined ? null : Math.round(offset * 10) / 10,
     };
   }
@@ -120,6 +123,10 @@ export class PlayoutMonitor {
     const detail: SpeechDetail = { pts: cue?.pts ?? pts ?? 0, late, ...(cue?.clip === undefined ? {} : { clip: cue.clip }) };
     this.emit(speaking ? 'speechstart' : 'speechend', detail);
   }
+}
+
+function droppedFramesOf(video: HTMLVideoElement): number | undefined {
+  return video.getVideoPlaybackQuality?.().droppedVideoFrames;
 }
 
 function cueDetail(cue: CueMessage): Omit<CueDetail, 'late'> {
