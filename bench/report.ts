@@ -126,6 +126,7 @@ function syncRows({ transports }: SyncResults): Cell[][] {
       ...(g2g
         ? [
             distributionRow(`${p} glass-to-glass, measured ms`, g2g.measured),
+            distributionRow(`${p} glass-to-glass from 8 s, measured ms`, g2g.settled),
             ...(g2g.player ? [distributionRow(`${p} glass-to-glass, player's figure ms`, g2g.player)] : [valueRow(`${p} glass-to-glass, player's figure ms`, null)]),
             ...(g2g.disagreement ? [distributionRow(`${p} |player − measured| ms`, g2g.disagreement)] : []),
           ]

@@ -79,6 +79,8 @@ export interface SyncTransportResult {
   glassToGlass: {
     /** Display time − the server's send time of that frame. */
     measured: Distribution;
+    /** The same from SETTLED_MS on: after MSE's start-up catch-up (it starts a GOP behind, then eases in). */
+    settled: Distribution;
     /** getStats().latencyMs at the same frames. */
     player: Distribution | null;
     /** |player − measured| per frame. */
@@ -241,6 +243,7 @@ function glassToGlassFigures(
 ): Pick<SyncTransportResult, 'glassToGlass' | 'glassToGlassMissing'> {
   if (!sends) return { glassToGlass: null, glassToGlassMissing: 'the server has no --send-log' };
   const matched = glassToGlass(frames, sends, clipIdOf);
+  const settledFrom = (frames[0]?.displayMs ?? 0) - STARTUP_MS + SETTLED_MS;
   if (matched.length === 0) return { glassToGlass: null, glassToGlassMissing: `no displayed frame matched one of ${sends.length} logged sends` };
   const measured = matched.map((m) => m.measuredMs);
   const player = values(matched, (m) => m.playerMs);
@@ -248,6 +251,7 @@ function glassToGlassFigures(
   return {
     glassToGlass: {
       measured: distribution(measured),
+      settled: distribution(matched.filter((m) => m.displayMs >= settledFrom).map((m) => m.measuredMs)),
       player: player.length ? distribution(player) : null,
       disagreement: disagreement.length ? distribution(disagreement) : null,
       matchedFrames: matched.length,
