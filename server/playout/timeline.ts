@@ -1,4 +1,5 @@
 import type { AudioSample, Clip, VideoSample } from '../clips/clip.js';
+import { DECODER_RESET_SAMPLES, decoderResetPacket, opusPacketSamples } from './opus-packet.js';
 
 /** Audio is the master clock: clip boundaries fall on whole 48 kHz samples, so the timeline never drifts. */
 const AUDIO_RATE = 48000;
@@ -19,10 +20,12 @@ export interface TimelineVideoSample extends VideoSample {
 
 export interface TimelineAudioSample extends AudioSample {
   kind: 'audio';
+  /** Seconds of sound the packet decodes to, which its container may have cut short (see packetTicks). */
+  duration: number;
   pts: number;
   clip: Clip;
   clipSequence: number;
-  /** Index of the packet among its clip's audio samples. */
+  /** Index of the packet among its clip's audio samples; -1 for the decoder-reset packet that opens a clip after a splice. */
   index: number;
 }
 
@@ -64,8 +67,10 @@ export interface ClipScheduler {
 
 interface PlayingClip extends ScheduledClip {
   sequence: number;
-  /** Where the clip starts on the timeline, in 48 kHz ticks. */
+  /** Where the clip's own audio starts on the timeline, in 48 kHz ticks (after its decoder-reset packet). */
   startTicks: number;
+  /** The decoder-reset packet to hand out before anything else of the clip, until it is out. */
+  leadIn: TimelineAudioSample | undefined;
   /** Audio ticks emitted so far, relative to the clip start. */
   audioTicks: number;
   videoIndex: number;
@@ -77,8 +82,10 @@ interface PlayingClip extends ScheduledClip {
 
 /**
  * One continuous stream timeline built from clips played back to back.
- * Each clip lasts exactly as long as its audio; its video is cut (or its last frame held) to match,
- * and the next clip starts on its first keyframe right where the audio ended: no gap, no overlap.
+ * Each clip lasts exactly as long as its audio decodes to (every Opus packet whole); its video is cut (or its
+ * last frame held) to match, and the next clip starts on its first keyframe right where the audio ended: no
+ * gap, no overlap. After a splice the clip opens with a 10 ms decoder-reset packet (see decoderResetPacket),
+ * so that receivers decode it as its encoder meant; the previous clip's last frame is held over it.
  * Video is delayed by the Opus pre-skip, because a WebRTC receiver plays those priming samples too.
  */
 export class Timeline {
@@ -97,7 +104,7 @@ export class Timeline {
     this.cutIfWaited();
     for (let skipped = 0; this.finished(); skipped++) {
       if (skipped > MAX_EMPTY_CLIPS) throw new Error('the scheduler keeps handing out clips without audio');
-      this.begin(this.scheduler.next(), this.endTicks());
+      this.begin(this.scheduler.next(), this.endTicks() + DECODER_RESET_SAMPLES);
     }
     const sample = this.take();
     this.observer?.reached(sample.pts);
@@ -110,6 +117,11 @@ export class Timeline {
   }
 
   private take(): TimelineSample {
+    const leadIn = this.playing.leadIn;
+    if (leadIn) {
+      this.playing.leadIn = undefined;
+      return leadIn;
+    }
     const video = this.peekVideo();
     const audio = this.peekAudio();
     if (video && (!audio || video.pts <= audio.pts)) {
@@ -135,17 +147,20 @@ export class Timeline {
     });
   }
 
-  /** From the first frame to the next clip's first frame: as long as the audio, both start a pre-skip apart. */
+  /** From the first frame to the next clip's first frame: as long as the audio and the next clip's reset packet (same pre-skips). */
   private lengthOnScreen(): number {
-    return (this.clipEndTicks() - this.playing.startTicks) / AUDIO_RATE;
+    return (this.clipEndTicks() + DECODER_RESET_SAMPLES - this.playing.startTicks) / AUDIO_RATE;
   }
 
   private playingClip(scheduled: ScheduledClip, startTicks: number): PlayingClip {
     const { clip } = scheduled;
+    const sequence = this.sequence++;
+    const first = clip.audioSamples[0];
     return {
       ...scheduled,
-      sequence: this.sequence++,
+      sequence,
       startTicks,
+      leadIn: sequence > 0 && first ? resetSample(clip, sequence, first, startTicks) : undefined,
       audioTicks: 0,
       videoIndex: 0,
       audioIndex: 0,
@@ -161,7 +176,8 @@ export class Timeline {
   }
 
   private endTicks(): number {
-    return this.playing.startTicks + this.playing.audioTicks;
+    const p = this.playing;
+    return p.startTicks + p.audioTicks - (p.leadIn ? DECODER_RESET_SAMPLES : 0);
   }
 
   /** Cuts an interruptible clip at its next unplayed keyframe once another clip is waiting. */
@@ -187,7 +203,8 @@ export class Timeline {
     if (p.videoIndex >= p.videoEnd) return undefined;
     const sample = p.clip.videoSamples[p.videoIndex]!;
     const ticks = p.startTicks + p.clip.audio.preSkip + ticksOf(sample.time);
-    const held = p.videoIndex === p.videoEnd - 1 ? (this.clipEndTicks() + p.clip.audio.preSkip - ticks) / AUDIO_RATE : sample.duration;
+    const nextFrame = this.clipEndTicks() + DECODER_RESET_SAMPLES + p.clip.audio.preSkip;
+    const held = p.videoIndex === p.videoEnd - 1 ? (nextFrame - ticks) / AUDIO_RATE : sample.duration;
     return { ...sample, duration: held, kind: 'video', pts: ticks / AUDIO_RATE, clip: p.clip, clipSequence: p.sequence, index: p.videoIndex };
   }
 
@@ -198,7 +215,7 @@ export class Timeline {
   private clipEndTicks(): number {
     const p = this.playing;
     let ticks = p.startTicks + p.audioTicks;
-    for (let i = p.audioIndex; i < p.audioEnd; i++) ticks += ticksOf(p.clip.audioSamples[i]!.duration);
+    for (let i = p.audioIndex; i < p.audioEnd; i++) ticks += packetTicks(p.clip.audioSamples[i]!);
     return ticks;
   }
 
@@ -206,12 +223,32 @@ export class Timeline {
     const p = this.playing;
     if (p.audioIndex >= p.audioEnd) return undefined;
     const sample = p.clip.audioSamples[p.audioIndex]!;
-    return { ...sample, kind: 'audio', pts: (p.startTicks + p.audioTicks) / AUDIO_RATE, clip: p.clip, clipSequence: p.sequence, index: p.audioIndex };
+    const pts = (p.startTicks + p.audioTicks) / AUDIO_RATE;
+    return { ...sample, duration: packetTicks(sample) / AUDIO_RATE, kind: 'audio', pts, clip: p.clip, clipSequence: p.sequence, index: p.audioIndex };
   }
+}
+
+/** The packet that opens a clip after a splice, in the 10 ms before its own audio. */
+function resetSample(clip: Clip, sequence: number, first: AudioSample, startTicks: number): TimelineAudioSample {
+  const pts = (startTicks - DECODER_RESET_SAMPLES) / AUDIO_RATE;
+  const duration = DECODER_RESET_SAMPLES / AUDIO_RATE;
+  return { data: decoderResetPacket(first.data), time: -duration, duration, kind: 'audio', pts, clip, clipSequence: sequence, index: -1 };
 }
 
 function ticksOf(seconds: number): number {
   return Math.round(seconds * AUDIO_RATE);
+}
+
+/**
+ * The time a packet takes on the timeline: all the sound it decodes to. Neither a WebRTC receiver nor
+ * Chromium's MSE audio renderer can play part of a packet, so a clip's last packet, which MP4 files cut short
+ * to the clip's length (pre-skip + content), still plays whole: the next clip's audio must start after all of
+ * it, or a receiver overlaps the two (NetEq drops the next clip's first packet as late; MSE plays the extra
+ * sound and its audio falls behind the video at every splice). A longer duration is a pause in the source,
+ * kept as it is.
+ */
+function packetTicks(sample: AudioSample): number {
+  return Math.max(ticksOf(sample.duration), opusPacketSamples(sample.data) ?? 0);
 }
 
 function videoSamplesWithin(samples: VideoSample[], duration: number): number {

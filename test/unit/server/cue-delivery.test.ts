@@ -78,8 +78,10 @@ describe('cues delivered to every signaling session, and the send log', () => {
     const frames = early.decodeTimes(VIDEO_TRACK);
     expect(frames).toContain(Math.round(starts[0]!.pts * 90000));
     expect(frames).toContain(Math.round(ends[0]!.pts * 90000));
-    // talk-1 lasts 1.5 s on screen (its audio's length), talk-2 1 s.
-    expect(ends[0]!.pts - starts[0]!.pts).toBeCloseTo(2.5, 1);
+    // talk-1 lasts 1.5 s on screen (its audio's length), talk-2 1 s; each a little more: its last Opus packet
+    // plays whole (≤ 20 ms past the length) and the next clip opens with a 10 ms decoder-reset packet.
+    expect(ends[0]!.pts - starts[0]!.pts).toBeGreaterThan(2.5);
+    expect(ends[0]!.pts - starts[0]!.pts).toBeLessThanOrEqual(2.5 + 2 * 0.03 + 1e-9);
   });
 
   it('sends each cue before the media it belongs to', () => {
@@ -105,7 +107,11 @@ describe('cues delivered to every signaling session, and the send log', () => {
     const two = cues.get(`${talk2}:caption:0`)!;
     expect(two).toMatchObject({ text: 'two', clip: 'talk-2.mp4' });
     expect(two.pts).toBeCloseTo(start.pts + 1.5, 1);
-    expect(two.end).toBeCloseTo(cuesOf(early).find((c) => c.kind === 'speech-end')!.pts, 9);
+    // A whole-clip caption lasts the clip's length (clip.duration); the clip stays on screen up to 30 ms longer
+    // (its last Opus packet whole, then the next clip's decoder-reset packet).
+    const speechEnd = cuesOf(early).find((c) => c.kind === 'speech-end')!.pts;
+    expect(two.end).toBeLessThanOrEqual(speechEnd);
+    expect(two.end).toBeGreaterThan(speechEnd - 0.03);
   });
 
   it('gives a WebRTC session the same cues, with the same ids', () => {

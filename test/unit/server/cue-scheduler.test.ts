@@ -3,6 +3,7 @@ import type { Clip } from '../../../server/clips/clip.js';
 import type { ClipCues } from '../../../server/cues/clip-cues.js';
 import { CueScheduler } from '../../../server/cues/cue-scheduler.js';
 import { ClipQueue } from '../../../server/playout/clip-queue.js';
+import { DECODER_RESET_SAMPLES } from '../../../server/playout/opus-packet.js';
 import { Timeline, type TimelineSample } from '../../../server/playout/timeline.js';
 import type { CueMessage } from '../../../src/protocol.js';
 
@@ -18,7 +19,8 @@ function clipOf(name: string, seconds: number, cues?: ClipCues): Clip {
     video: { codec: 'avc1.42c01f', width: 320, height: 240, sps: [], pps: [], avcC: new Uint8Array() },
     audio: { codec: 'opus', sampleRate: 48000, channels: 1, preSkip: PRE_SKIP },
     videoSamples: Array.from({ length: frames }, (_, i) => ({ data: Uint8Array.of(i), time: i / 25, duration: 1 / 25, keyframe: i % 12 === 0 })),
-    audioSamples: Array.from({ length: packets }, (_, i) => ({ data: Uint8Array.of(i), time: i * 0.02, duration: 0.02 })),
+    // A real Opus TOC (CELT, fullband, 20 ms): the timeline reads how long each packet decodes from it.
+    audioSamples: Array.from({ length: packets }, (_, i) => ({ data: Uint8Array.of(0xf8, i % 256), time: i * 0.02, duration: 0.02 })),
     duration: packets * 0.02,
     ...(cues ? { cues } : {}),
   };
@@ -122,7 +124,7 @@ describe('cues made from the playout timeline', () => {
     });
     const cues = cuesOf(events).filter((c) => c.id.startsWith('test:0:'));
     const cut = firstVideoOf(events, 1).pts;
-    expect(cut).toBeCloseTo(PRE_SKIP / 48000 + 0.96, 2);
+    expect(cut).toBeCloseTo((PRE_SKIP + DECODER_RESET_SAMPLES) / 48000 + 0.96, 9);
     expect(cues.map((c) => c.text ?? c.kind)).toEqual(['before', 'across the cut']);
     expect(cues[0]!.end).toBeCloseTo(PRE_SKIP / 48000 + 0.6, 9);
     expect(cues[1]!.end).toBeCloseTo(cut, 9);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AvatarServer } from '../../../server/avatar-server.js';
 import type { Clip } from '../../../server/clips/clip.js';
 import { loadClip } from '../../../server/clips/load-clip.js';
+import { DECODER_RESET_SAMPLES, opusPacketSamples } from '../../../server/playout/opus-packet.js';
 import { startTestAvatarServer } from '../../fixtures/avatar-server.js';
 import { makeGoodClip, makeMediaDir, type MediaDir } from '../../fixtures/media.js';
 import { frameInfo, MseClient, parseWithMp4box, splitAtInitSegments, until, type ParsedStream } from './mse-client.js';
@@ -117,12 +118,14 @@ describe('MSE path of the reference server: fMP4 over the signaling WebSocket', 
     });
 
     it('splices where the timeline does: each clip’s audio starts on its boundary, its video a pre-skip later', () => {
-      const clipTicks = idle.audioSamples.reduce((sum, s) => sum + Math.round(s.duration * AUDIO_RATE), 0);
+      // Every packet plays whole (the last one too, which the MP4 cuts short), then the next clip's 10 ms reset packet.
+      const clipTicks = idle.audioSamples.reduce((sum, s) => sum + opusPacketSamples(s.data)!, 0) + DECODER_RESET_SAMPLES;
       const first = Math.floor(audio[0]!.dts / clipTicks) + 1;
       const last = Math.floor(audio.at(-1)!.dts / clipTicks);
       expect(last - first + 1).toBeGreaterThanOrEqual(2);
       for (let k = first; k <= last; k++) {
         const start = k * clipTicks;
+        expect(audio.some((s) => s.dts === start - DECODER_RESET_SAMPLES && s.duration === DECODER_RESET_SAMPLES)).toBe(true);
         expect(audio.some((s) => s.dts === start)).toBe(true);
         const index = video.findIndex((s) => Math.abs(s.dts - videoTicksOf(start + idle.audio.preSkip)) <= 1);
         expect(index).toBeGreaterThan(0);

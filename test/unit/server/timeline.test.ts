@@ -21,7 +21,8 @@ function clipOf({ name, fps, videoSeconds, audioSeconds, gopFrames }: ClipShape)
     video: { codec: 'avc1.42c01f', width: 320, height: 240, sps: [], pps: [], avcC: new Uint8Array() },
     audio: { codec: 'opus', sampleRate: 48000, channels: 1, preSkip: 312 },
     videoSamples: Array.from({ length: frames }, (_, i) => ({ data: Uint8Array.of(i), time: i / fps, duration: 1 / fps, keyframe: i % gopFrames === 0 })),
-    audioSamples: Array.from({ length: packets }, (_, i) => ({ data: Uint8Array.of(i), time: i * 0.02, duration: 0.02 })),
+    // A real Opus TOC (CELT, fullband, 20 ms): the timeline reads how long each packet decodes from it.
+    audioSamples: Array.from({ length: packets }, (_, i) => ({ data: Uint8Array.of(0xf8, i % 256), time: i * 0.02, duration: 0.02 })),
     duration: packets * 0.02,
   };
 }
@@ -63,12 +64,12 @@ describe('playout timeline', () => {
     video.slice(1).forEach((s, i) => expect(s.pts).toBeGreaterThan(video[i]!.pts));
   });
 
-  it('starts every clip with a keyframe, as late as the Opus pre-skip after its first audio packet', () => {
+  it('starts every clip with a keyframe, as late as the Opus pre-skip after its own first audio packet', () => {
     const clips = byClip(take(new Timeline(new ClipQueue({ idle, rotation: [longVideo, shortVideo] })), 60));
     expect(clips.size).toBeGreaterThan(10);
     for (const samples of clips.values()) {
       const firstVideo = samples.find((s) => s.kind === 'video');
-      const firstAudio = samples.find((s) => s.kind === 'audio');
+      const firstAudio = samples.find((s) => s.kind === 'audio' && s.index === 0);
       expect(firstVideo?.kind === 'video' && firstVideo.keyframe).toBe(true);
       expect(firstVideo!.pts).toBeCloseTo(firstAudio!.pts + 312 / 48000, 9);
     }
@@ -96,7 +97,8 @@ describe('playout timeline', () => {
     const cutAt = clipSamples[0]!.pts;
     expect(cutAt).toBeLessThan(1.1 + 12 / 25 + 0.02 + 1e-9);
     expect(idleVideo.every((s) => s.pts < cutAt)).toBe(true);
-    expect(clipSamples.filter((s) => s.kind === 'audio')).toHaveLength(longVideo.audioSamples.length);
+    // Every packet of the clip, after the decoder-reset packet that opens it.
+    expect(clipSamples.filter((s) => s.kind === 'audio').map((s) => s.index)).toEqual([-1, ...longVideo.audioSamples.keys()]);
     expect(after.at(-1)!.clip).toBe(idle);
   });
 
