@@ -26,12 +26,15 @@ export function placedCuesOf(stream: string, placement: ClipPlacement): PlacedCu
   const cues = clip.cues;
   if (!cues) return [];
   const base = { v: PROTOCOL_VERSION, type: 'cue', clip: clip.name } as const;
+  // A caption to the end of the clip lasts until the next clip is on screen: a clip stays a little longer than
+  // its MP4 says (its last Opus packet plays whole, the next clip opens with a decoder reset).
+  const endOf = (end: number, length: number) => (end >= clip.duration ? length : Math.min(end, length));
   const captions = cues.captions.map(
     (caption, i): PlacedCue => ({
       at: caption.start,
       messageFor: (length) =>
         caption.start < length
-          ? { ...base, id: cueId(stream, sequence, `caption:${i}`), kind: 'caption', pts: origin + caption.start, end: origin + Math.min(caption.end, length), text: caption.text }
+          ? { ...base, id: cueId(stream, sequence, `caption:${i}`), kind: 'caption', pts: origin + caption.start, end: origin + endOf(caption.end, length), text: caption.text }
           : undefined,
     }),
   );
