@@ -187,8 +187,10 @@ export class Timeline {
     p.cut = true;
     const played = p.audioTicks / AUDIO_RATE;
     const samples = p.clip.videoSamples;
-    // Not the very next frame once some are out: the one before the cut could no longer be held to the splice.
-    let keyframe = p.videoIndex === 0 ? 0 : p.videoIndex + 1;
+    // Not the very next frame once some samples are out (frames, or the decoder reset that opens the clip): the
+    // frame before the cut could no longer be held to the splice, and the reset would leave 10 ms without video.
+    const started = p.videoIndex > 0 || (p.sequence > 0 && p.leadIn === undefined);
+    let keyframe = started ? p.videoIndex + 1 : 0;
     while (keyframe < p.videoEnd && !(samples[keyframe]!.keyframe && samples[keyframe]!.time >= played)) keyframe++;
     if (keyframe >= p.videoEnd) return;
     // Frames are far longer than the pre-skip, so the frame before the cut still ends before the audio does.

@@ -102,6 +102,23 @@ describe('playout timeline', () => {
     expect(after.at(-1)!.clip).toBe(idle);
   });
 
+  it('leaves no gap when a clip comes right after the idle loop began with its decoder-reset packet', () => {
+    const queue = new ClipQueue({ idle });
+    queue.enqueue(shortVideo);
+    const timeline = new Timeline(queue);
+    const samples: TimelineSample[] = [];
+    while (!(samples.at(-1)?.clip === idle && samples.at(-1)?.clipSequence === 1)) samples.push(timeline.next());
+    queue.enqueue(longVideo);
+    samples.push(...take(timeline, 6));
+    // The idle loop had begun (its reset packet was out): it plays to its next keyframe, then the clip comes.
+    expect(samples.filter((s) => s.clipSequence === 1 && s.kind === 'video')).toHaveLength(12);
+    expect(samples.some((s) => s.clip === longVideo)).toBe(true);
+    const video = samples.filter((s) => s.kind === 'video');
+    video.slice(1).forEach((s, i) => expect(Math.abs(s.pts - (video[i]!.pts + video[i]!.duration))).toBeLessThan(1 / 48000));
+    const audio = samples.filter((s) => s.kind === 'audio');
+    audio.slice(1).forEach((s, i) => expect(s.pts).toBeCloseTo(audio[i]!.pts + audio[i]!.duration, 9));
+  });
+
   it('plays queued clips in order before returning to idle', () => {
     const queue = new ClipQueue({ idle });
     const timeline = new Timeline(queue);
