@@ -76,6 +76,11 @@ const RESUME_BUFFER_MS = 200;
 const MIN_JUMP_GAIN_MS = 300;
 /** At the start nothing plays yet worth keeping: a smaller gain is still worth a jump. */
 const MIN_START_GAIN_MS = 150;
+/**
+ * Chromium's audio renderer runs dry above rate 1 with less than about this much buffered (measured: `waiting`
+ * at 132–150 ms ahead, rates 1.025–1.05), then stalls 300–700 ms: a catch-up stops short of it.
+ */
+const MIN_AHEAD_TO_SPEED_UP_MS = 170;
 const LONG_STALL_MS = 1000;
 const AFTER_STALL_MS = 2000;
 const MIN_SKIP_S = 0.1;
@@ -149,6 +154,7 @@ export class LiveEdgePolicy {
     const excess = this.excessMs(s);
     const bufferedExcess = (s.bufferedEnd - s.currentTime) * 1000 - s.targetLatencyMs;
     this.mode = nextMode(this.mode, excess, bufferedExcess, enterMs(s));
+    if (this.mode === 'catch-up' && (s.bufferedEnd - s.currentTime) * 1000 < MIN_AHEAD_TO_SPEED_UP_MS) this.mode = 'steady';
     const silent = silentRangeAt(s) !== undefined;
     if (this.mode === 'catch-up' && !silent && this.silenceComing(s)) return this.setRate('steady', 1, s.nowMs);
     if (this.mode === 'steady') return this.setRate('steady', 1, s.nowMs);

@@ -143,10 +143,19 @@ describe('LiveEdgePolicy', () => {
   it('corrects a small excess by rate, never by a seek, which would cost more than it wins', () => {
     const silentRanges: [number, number][] = [[0, 1000]];
     const crept = (wallMs: number) => realTime(wallMs) + (wallMs >= 3_000 ? 0.2 : 0);
-    const run = simulate({ seconds: 20, targetMs: 100, delivered: crept, startLatencyMs: 100, silentRanges });
+    const run = simulate({ seconds: 20, targetMs: 200, delivered: crept, startLatencyMs: 200, silentRanges });
     expectSane(run, silentRanges);
     expect(run.seeks).toEqual([]);
-    for (const tick of ticksBetween(run, 8, 20)) expect(Math.abs((tick.bufferedEnd - tick.currentTime) * 1000 - 100)).toBeLessThanOrEqual(40);
+    for (const tick of ticksBetween(run, 8, 20)) expect(Math.abs((tick.bufferedEnd - tick.currentTime) * 1000 - 200)).toBeLessThanOrEqual(40);
+  });
+
+  it('never speeds up with less than 170 ms buffered, where the audio renderer runs dry: a 100 ms target ends there', () => {
+    const silentRanges: [number, number][] = [[0, 1000]];
+    const crept = (wallMs: number) => realTime(wallMs) + (wallMs >= 3_000 ? 0.2 : 0);
+    const run = simulate({ seconds: 20, targetMs: 100, delivered: crept, startLatencyMs: 100, silentRanges });
+    expectSane(run, silentRanges);
+    for (const tick of run.ticks.filter((t) => t.rate > 1)) expect((tick.bufferedEnd - tick.currentTime) * 1000).toBeGreaterThanOrEqual(170 - 25);
+    for (const tick of ticksBetween(run, 8, 20)) expect((tick.bufferedEnd - tick.currentTime) * 1000).toBeLessThanOrEqual(220);
   });
 
   it('jumps back to the live edge within 1 s of target after a 3 s stall and its backlog', () => {
