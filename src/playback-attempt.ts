@@ -15,7 +15,7 @@ import { ClockOffsetEstimator } from './sync/clock-offset.js';
 import type { PlayoutSource } from './sync/playout-monitor.js';
 import { StreamTimeline } from './sync/stream-timeline.js';
 import { createTransport, type TransportChannel } from './transports/create-transport.js';
-import { Fmp4Socket } from './transports/mse/fmp4-socket.js';
+import type { Fmp4Socket } from './transports/mse/fmp4-socket.js';
 import { lazySignaling } from './transports/webrtc/lazy-signaling.js';
 import { failureCodeOf, type DebugLog, type Transport, type TransportEvents, type TransportStats } from './transports/transport.js';
 import { TypedEmitter } from './typed-emitter.js';
@@ -147,8 +147,15 @@ export class PlaybackAttempt extends TypedEmitter<AttemptEvents> {
     this.startTransport({ kind: 'webrtc', signaling, serverIceServers: [] });
   }
 
+  /** A plain fMP4 socket (`mse-src`): its code loads with the MSE path's, only when such a route is used. */
   private startFmp4(): void {
-    const socket = new Fmp4Socket(this.route.url, this.log);
+    import('./transports/mse/fmp4-socket.js').then(
+      ({ Fmp4Socket }) => !this.over && this.openFmp4(new Fmp4Socket(this.route.url, this.log)),
+      (error: unknown) => this.finish(new PlayerError('mse-failed', `the mse-src player failed to load: ${String(error)}`)),
+    );
+  }
+
+  private openFmp4(socket: Fmp4Socket): void {
     this.fmp4Socket = socket;
     socket.on('closed', ({ code, reason }) => this.finish(socketClosed(code, reason)));
     socket.open(this.timeouts.connectMs).then(

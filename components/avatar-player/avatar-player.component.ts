@@ -8,7 +8,7 @@ import type { AvatarPlayerEventMap } from './avatar-player.events.js';
 import { styles } from './avatar-player.styles.js';
 import { captionsOverlay } from './captions-overlay.js';
 import { ShadowVideoStage } from './shadow-video-stage.js';
-import { statsOverlay } from './stats-overlay.js';
+import type { statsOverlay } from './stats-overlay.js';
 
 /** Properties whose change means a new session (when one is wanted). */
 const SESSION_PROPERTIES = ['src', 'whep', 'mseSrc', 'transports', 'iceServers', 'iceTransportPolicy', 'latency', 'token', 'debug'] as const;
@@ -95,6 +95,9 @@ export class AvatarPlayer extends LitElement {
   declare private unmuteNeeded: boolean;
   declare private captionText: string | null;
   declare private shownStats: PlayerStats | null;
+  /** The stats overlay's code, loaded the first time the `stats` attribute is set. */
+  private statsView: typeof statsOverlay | undefined;
+  private statsViewLoading = false;
 
   private session: PlayerSession | undefined;
   private unsubscribers: (() => void)[] = [];
@@ -156,14 +159,27 @@ export class AvatarPlayer extends LitElement {
     // Two videos: a new media path starts behind the one on screen and takes over once it has a frame.
     return html`<video part="video" playsinline data-role="front"></video><video part="video" playsinline data-role="back"></video
       ><canvas part="frozen-frame" hidden></canvas>${this.captions ? captionsOverlay(this.captionText) : nothing}${this.stats && this.shownStats
-        ? statsOverlay(this.shownStats)
+        ? (this.statsView?.(this.shownStats) ?? nothing)
         : nothing}${this.unmuteNeeded ? html`<button part="unmute-button" type="button" @click=${this.onUnmuteClick}>Unmute</button>` : nothing}`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('muted')) this.session?.setMuted(this.muted);
+    if (this.stats) this.loadStatsView();
     if (SESSION_PROPERTIES.some((name) => changed.has(name))) this.restartSession();
     else if (changed.has('autoplay') && !this.session) this.restartSession();
+  }
+
+  private loadStatsView(): void {
+    if (this.statsViewLoading) return;
+    this.statsViewLoading = true;
+    import('./stats-overlay.js').then(
+      ({ statsOverlay }) => {
+        this.statsView = statsOverlay;
+        this.requestUpdate();
+      },
+      () => (this.statsViewLoading = false), // tried again at the next update
+    );
   }
 
   private restartSession(): void {
